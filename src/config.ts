@@ -1,0 +1,100 @@
+import path from 'node:path';
+
+/**
+ * A configuration or start-up problem the operator can fix. Entry points print its message as
+ * one line and exit non-zero; it never carries a stack trace to the terminal.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string | 'memory' }
+  | { kind: 'postgres'; url: string; host: string; database: string; poolMax: number };
+
+export interface Config {
+  database: DatabaseConfig;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** Seed the demo workspace when the database has no workspace yet. */
+  seedDemo: boolean;
+  /** Fixed demo API key, or undefined to generate one. */
+  demoApiKey: string | undefined;
+  /** Milliseconds to let in-flight requests finish on SIGTERM before closing connections. */
+  shutdownGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new StartupError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new StartupError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new StartupError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function parseDatabaseUrl(raw: string, poolMax: number): DatabaseConfig {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StartupError('DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new StartupError(
+      `DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//" (unset it to use the embedded database)`,
+    );
+  }
+  if (!url.hostname) throw new StartupError('DATABASE_URL has no host name');
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new StartupError('DATABASE_URL names no database (add /<database> after the host)');
+  return { kind: 'postgres', url: raw, host: url.port ? `${url.hostname}:${url.port}` : url.hostname, database, poolMax };
+}
+
+/** Reads the environment once; every value is validated so a typo fails fast with its name. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const poolMax = readInt(env, 'DATABASE_POOL_MAX', 10, 1, 1000);
+  const dbUrl = env.DATABASE_URL?.trim();
+  let database: DatabaseConfig;
+  if (dbUrl) {
+    database = parseDatabaseUrl(dbUrl, poolMax);
+  } else {
+    const dir = env.CXGRAPH_DATA_DIR?.trim() || '.data';
+    database = { kind: 'pglite', dataDir: dir === 'memory' ? 'memory' : path.resolve(cwd, dir) };
+  }
+
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new StartupError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+
+  const demoApiKey = env.CXGRAPH_DEMO_API_KEY?.trim() || undefined;
+  if (demoApiKey !== undefined && (demoApiKey.length < 16 || /\s/.test(demoApiKey))) {
+    throw new StartupError('CXGRAPH_DEMO_API_KEY must be at least 16 characters with no spaces');
+  }
+
+  return {
+    database,
+    host: env.HOST?.trim() || '127.0.0.1',
+    port: readInt(env, 'PORT', 4000, 0, 65535),
+    logLevel,
+    seedDemo: readBool(env, 'CXGRAPH_SEED_DEMO', true),
+    demoApiKey,
+    shutdownGraceMs: readInt(env, 'CXGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}

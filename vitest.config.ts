@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// One database per run (PGlite snapshot or a fresh PostgreSQL database, see test/global-setup.ts),
+// shared by every test file in a worker: tests isolate themselves by building their own
+// workspace, so no truncation and no ordering between files.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    pool: 'forks',
+    // Keep module state (the open database, the built schema) across files in a worker.
+    isolate: false,
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
