@@ -27,8 +27,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const serverUrl = process.env.DATABASE_URL?.trim();
   if (serverUrl) {
-    const config = parseDatabaseUrl(serverUrl, 10);
-    const fields = pgFieldsFromUrl(config.url);
+    parseDatabaseUrl(serverUrl, 10); // fails early with a clear message on a malformed URL
+    const fields = pgFieldsFromUrl(serverUrl);
     const name = `cxgraph_test_${process.pid}_${Date.now().toString(36)}`;
     const admin = new pg.Client(fields);
     await admin.connect();

@@ -1,0 +1,97 @@
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { resolveViewer } from './auth/viewer.ts';
+import type { Context } from './context.ts';
+import { AppError } from './errors.ts';
+import type { Database } from './db/index.ts';
+import type { Logger } from './logger.ts';
+import { createReadinessCheck } from './readiness.ts';
+import { getSchema } from './schema/index.ts';
+
+export interface AppOptions {
+  db: Database;
+  logger: Logger;
+}
+
+/** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
+export interface ServerContext {
+  /** graphql-ws `connection_init` payload, when the operation arrived over a WebSocket. */
+  connectionParams?: Record<string, unknown>;
+}
+
+export type App = YogaServerInstance<ServerContext, Context>;
+
+function authorizationOf(request: Request, connectionParams: Record<string, unknown> | undefined): string | null {
+  const fromInit = connectionParams?.authorization ?? connectionParams?.Authorization;
+  if (typeof fromInit === 'string') return fromInit;
+  return request.headers.get('authorization');
+}
+
+/**
+ * Builds the GraphQL application (no listening: tests call `app.fetch` in memory and
+ * src/server.ts attaches it to HTTP and WebSocket). Errors that are not GraphQLErrors are
+ * masked as INTERNAL_SERVER_ERROR for the client and logged in full here.
+ */
+export function createApp({ db, logger }: AppOptions): App {
+  const readiness = createReadinessCheck(db);
+  return createYoga<ServerContext, Context>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ yoga: args }, 'yoga'),
+      info: (...args) => logger.info({ yoga: args }, 'yoga'),
+      warn: (...args) => logger.warn({ yoga: args }, 'yoga'),
+      error: (...args) => logger.error({ yoga: args }, 'yoga'),
+    },
+    graphiql: {
+      title: 'cxgraph',
+      defaultQuery: /* GraphQL */ `# Add the header  Authorization: Bearer <your API key>  below, then run:
+{
+  viewer { workspace { name } scopes }
+  customers(first: 5) { totalCount edges { node { id name email } } }
+}
+`,
+    },
+    maskedErrors: {
+      maskError(error, message): Error {
+        if (error instanceof GraphQLError) {
+          const original = error.originalError;
+          // Argument problems Pothos detects itself (negative `last`, undecodable cursor).
+          if (original instanceof GraphQLError && original.name === 'PothosValidationError' && !original.extensions.code) {
+            return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: 'BAD_USER_INPUT' } });
+          }
+          if (!original || original instanceof GraphQLError) return error;
+          if (original instanceof AppError) {
+            return new GraphQLError(original.message, {
+              nodes: error.nodes,
+              path: error.path,
+              extensions: { code: original.code, ...(original.path ? { field: original.path } : {}) },
+            });
+          }
+        }
+        logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error while resolving a request');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    context: async ({ request, connectionParams }): Promise<Context> => ({
+      viewer: await resolveViewer(db.prisma, authorizationOf(request, connectionParams)),
+      prisma: db.prisma,
+      db,
+      log: logger,
+    }),
+    plugins: [
+      useReadinessCheck({
+        endpoint: '/readyz',
+        check: async () => {
+          const result = await readiness();
+          return new Response(JSON.stringify(result), {
+            status: result.ready ? 200 : 503,
+            headers: { 'content-type': 'application/json' },
+          });
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,141 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { viewerCan } from './auth/viewer.ts';
+import type { Scope } from './auth/scopes.ts';
+import type { Context } from './context.ts';
+import { AppError, ErrorCode, requestError } from './errors.ts';
+import type PrismaTypes from './generated/pothos-prisma-types.ts';
+import { getDatamodel } from './generated/pothos-prisma-types.ts';
+import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
+
+/**
+ * The schema builder: plugin order and shared scalars only. Domain types live in
+ * src/schema/<domain>/ and refer to each other by name.
+ *
+ * Plugin order: relay before scope-auth so authorization sees decoded global IDs; scope-auth
+ * before prisma and errors so no resolver (or Prisma query) runs before authorization.
+ */
+export interface SchemaTypes {
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: {
+    /** Any valid API key. */
+    authenticated: boolean;
+    /** The key holds this scope (or its write counterpart, or "*"). */
+    scope: Scope;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}
+
+export const builder = new SchemaBuilder<SchemaTypes>({
+  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin],
+  // Fields are non-null unless declared nullable: the contract says exactly what may be absent.
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      scope: (scope: Scope) => viewerCan(ctx.viewer, scope),
+    }),
+    unauthorizedError: (_parent, ctx, _info, result) =>
+      ctx.viewer
+        ? requestError(ErrorCode.FORBIDDEN, `Not allowed: ${result.message}`)
+        : requestError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send "Authorization: Bearer <api key>"'),
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: true,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false, description: 'The items of this page, in order.' },
+    nodeFieldOptions: { nullable: false, description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of this item; pass it as `after` or `before`.' },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page; pass it as `after` for the next page.' },
+    firstArgOptions: { description: 'Page size counting from the start (1–100, default 25).' },
+    lastArgOptions: { description: 'Page size counting from the end (1–100).' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    nodeQueryOptions: {
+      description: 'Fetches any object of the caller\'s workspace by its global ID; null when it does not exist there.',
+      authScopes: { authenticated: true },
+    },
+    nodesQueryOptions: {
+      description: 'Fetches up to 100 objects by global ID, in the order given; null for each one not found in the caller\'s workspace.',
+      authScopes: { authenticated: true },
+    },
+    idFieldOptions: { description: 'Globally unique, opaque ID of this object.' },
+    nodeTypeOptions: { description: 'An object with a globally unique, opaque ID. Fetch any node with `node(id:)`.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a connection, for cursor pagination.' },
+  },
+  errors: {
+    defaultTypes: [AppError],
+  },
+});
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    throw new GraphQLError('DateTime must be an ISO 8601 string with a time zone, e.g. "2026-01-31T09:30:00Z"', {
+      extensions: { code: ErrorCode.BAD_USER_INPUT },
+    });
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new GraphQLError(`"${value}" is not a valid date and time`, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant in time, as an ISO 8601 string with a time zone (output is always UTC, e.g. "2026-01-31T09:30:00.000Z").',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+function literalToJson(ast: ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map(literalToJson);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToJson(f.value)]));
+    default:
+      throw new GraphQLError('JSON literals cannot contain variables', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  }
+}
+
+builder.scalarType('JSON', {
+  description: 'Arbitrary JSON: an object, array, string, number, boolean or null.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literalToJson,
+});
+
+builder.queryType({ description: 'The root of every read.' });

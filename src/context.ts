@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Viewer } from './auth/viewer.ts';
+import type { Database } from './db/index.ts';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+/** Per-request context, built once per HTTP request or WebSocket operation. */
+export interface Context {
+  viewer: Viewer | null;
+  prisma: PrismaClient;
+  db: Database;
+  log: Logger;
+}
+
+/** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */
+export function requireViewer(ctx: Context): Viewer {
+  if (!ctx.viewer) throw new Error('resolver reached without a viewer: missing authScopes');
+  return ctx.viewer;
+}

@@ -1,0 +1,41 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Error codes are part of the public contract: clients branch on `extensions.code` (for
+ * request errors) or on the `code` field of a typed mutation error. Never rename one.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INVALID_STATE: 'INVALID_STATE',
+  VALIDATION: 'VALIDATION',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Base class of expected, user-fixable failures. Services throw these; mutations expose them
+ * as typed results through the errors plugin, and queries surface them as GraphQL errors
+ * with the same code. Anything that is not an AppError (or a GraphQLError built here) is
+ * masked as INTERNAL_SERVER_ERROR.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Dotted path of the input field at fault, e.g. "input.email". */
+    readonly path?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A request-level error (not a typed result): authentication, authorization, bad arguments. */
+export function requestError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  const http =
+    code === ErrorCode.UNAUTHENTICATED ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="cxgraph"' } } : undefined;
+  return new GraphQLError(message, { extensions: { code, ...extra, ...(http ? { http } : {}) } });
+}

@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from '../builder.ts';
+// Each import registers its domain's types and fields with the builder.
+import './enums.ts';
+import './workspace/types.ts';
+import './customers/types.ts';
+import './customers/queries.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The executable schema, built once. */
+export function getSchema(): GraphQLSchema {
+  schema ??= builder.toSchema();
+  return schema;
+}
+
+/** The schema as partners read it: sorted, so diffs of schema/schema.graphql stay small. */
+export function getSortedSchema(): GraphQLSchema {
+  return lexicographicSortSchema(getSchema());
+}

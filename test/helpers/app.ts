@@ -1,0 +1,38 @@
+import { createApp, type App } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { countQueries, type QueryTally } from '../../src/db/query-counter.ts';
+import { testDatabase } from './database.ts';
+
+let app: Promise<App> | undefined;
+
+/** The application under test, over the worker's database, called in memory (no port). */
+export function testApp(): Promise<App> {
+  app ??= (async () => createApp({ db: await testDatabase(), logger: createLogger((process.env.CXGRAPH_TEST_LOG_LEVEL as never) ?? 'silent') }))();
+  return app;
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>;
+  /** SQL statements the request sent. */
+  statements: number;
+  tally: QueryTally;
+}
+
+/** Sends one GraphQL operation over HTTP semantics (POST /graphql) through `app.fetch`. */
+export async function graphql<T = Record<string, any>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { apiKey?: string | null; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<T>> {
+  const yoga = await testApp();
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  const { result: response, tally } = await countQueries(async () => {
+    const res = await yoga.fetch('http://cxgraph.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    // Reading the body inside the counted block: execution may stream until it is consumed.
+    return { status: res.status, body: (await res.json()) as { data?: T; errors?: GraphQLResponse['errors'] } };
+  });
+  return { status: response.status, data: response.body.data, errors: response.body.errors, statements: tally.statements, tally };
+}
