@@ -6,6 +6,7 @@ import { AppError } from './errors.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import { createReadinessCheck } from './readiness.ts';
+import { useErrorCodes } from './error-codes-plugin.ts';
 import { getSchema } from './schema/index.ts';
 
 export interface AppOptions {
@@ -82,6 +83,7 @@ export function createApp({ db, logger }: AppOptions): App {
       log: logger,
     }),
     plugins: [
+      useErrorCodes(),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {

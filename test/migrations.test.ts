@@ -49,7 +49,7 @@ describe('migrations', () => {
     // createMigration returns null when the schema file adds nothing to the history.
     const created = await createMigration(db.factory(), 'drift_check', dir);
     expect(created?.sql ?? null).toBeNull();
-  });
+  }, 180_000);
 
   it('enforce the hand-written invariants (check constraints, append-only audit trail, search vector)', async () => {
     const db = await scratch();
