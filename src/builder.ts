@@ -3,11 +3,13 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { viewerCan } from './auth/viewer.ts';
 import type { Scope } from './auth/scopes.ts';
 import type { Context } from './context.ts';
-import { AppError, ErrorCode, requestError } from './errors.ts';
+import { ConflictError, ErrorCode, InvalidStateError, NotFoundError, requestError, ValidationError } from './errors.ts';
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
@@ -17,7 +19,9 @@ import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
  * src/schema/<domain>/ and refer to each other by name.
  *
  * Plugin order: relay before scope-auth so authorization sees decoded global IDs; scope-auth
- * before prisma and errors so no resolver (or Prisma query) runs before authorization.
+ * before everything else so no validation, resolver or Prisma query runs for an unauthorized
+ * caller. Argument validation (query filters) fails as a BAD_USER_INPUT request error naming
+ * the argument; mutations validate in their service and return typed error results.
  */
 export interface SchemaTypes {
   Context: Context;
@@ -38,7 +42,7 @@ export interface SchemaTypes {
 }
 
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin, ErrorsPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, DataloaderPlugin],
   // Fields are non-null unless declared nullable: the contract says exactly what may be absent.
   defaultFieldNullability: false,
   scopeAuth: {
@@ -88,7 +92,21 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     pageInfoTypeOptions: { description: 'Where a page sits in a connection, for cursor pagination.' },
   },
   errors: {
-    defaultTypes: [AppError],
+    defaultTypes: [ValidationError, NotFoundError, ConflictError, InvalidStateError],
+  },
+  validation: {
+    validationError: (failure) => {
+      const issues = failure.issues.map((issue) => {
+        const path = (issue.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.');
+        return { path, message: issue.message };
+      });
+      const first = issues[0];
+      return requestError(
+        ErrorCode.BAD_USER_INPUT,
+        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') || 'Invalid arguments',
+        first?.path ? { argument: first.path } : {},
+      );
+    },
   },
 });
 

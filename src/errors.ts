@@ -39,3 +39,40 @@ export function requestError(code: ErrorCode, message: string, extra: Record<str
     code === ErrorCode.UNAUTHENTICATED ? { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="cxgraph"' } } : undefined;
   return new GraphQLError(message, { extensions: { code, ...extra, ...(http ? { http } : {}) } });
 }
+
+/** The input broke a rule (format, range, length). `path` names the field, e.g. "input.email". */
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  constructor(message: string, path?: string) {
+    super(ErrorCode.VALIDATION, message, path);
+  }
+}
+
+/** The object does not exist in the caller's workspace (or was merged away). */
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(what: string, path?: string) {
+    super(ErrorCode.NOT_FOUND, `${what} was not found`, path);
+  }
+}
+
+/** Someone else changed the object first (stale `expectedVersion`) or a unique value is taken. */
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+  constructor(
+    message: string,
+    path?: string,
+    /** The version the object has now, for optimistic-concurrency conflicts. */
+    readonly currentVersion?: number,
+  ) {
+    super(ErrorCode.CONFLICT, message, path);
+  }
+}
+
+/** The change is not allowed from the object's current state (e.g. commenting on a CLOSED ticket). */
+export class InvalidStateError extends AppError {
+  override name = 'InvalidStateError';
+  constructor(message: string, path?: string) {
+    super(ErrorCode.INVALID_STATE, message, path);
+  }
+}

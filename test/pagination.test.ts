@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CustomerListDocument } from '../src/generated/graphql/graphql.ts';
+import { execute } from './helpers/app.ts';
 import { createTestWorkspace, insertCustomers } from './helpers/factories.ts';
 
 const PAGE = /* GraphQL */ `
@@ -78,5 +80,18 @@ describe('customers connection', () => {
     const ws = await createTestWorkspace();
     const res = await ws.gql(PAGE, { first: 2, after });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('the CustomerList example operation (schema/operations)', () => {
+  it('returns typed data for the customer list view', async () => {
+    const ws = await createTestWorkspace();
+    await insertCustomers(ws.workspaceId, 3, { tags: ['vip'] });
+    const res = await execute(CustomerListDocument, { first: 2 }, ws.apiKey);
+    expect(res.errors).toBeUndefined();
+    const page = res.data!.customers;
+    expect(page.totalCount).toBe(3);
+    expect(page.edges.map((e) => e.node.tags)).toEqual([['vip'], ['vip']]);
+    expect(page.pageInfo.hasNextPage).toBe(true);
   });
 });

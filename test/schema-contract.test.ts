@@ -18,7 +18,7 @@ describe('schema/schema.graphql', () => {
       const prev = lines[i - 1]?.trim() ?? '';
       if (!prev.endsWith('"""') && !prev.startsWith('"')) missing.push(`${line.trim()}`);
     });
-    const enumOrType = /^(type|interface|enum|input|scalar) (\w+)/;
+    const enumOrType = /^(type|interface|enum|input|scalar|union) (\w+)/;
     lines.forEach((line, i) => {
       const m = enumOrType.exec(line);
       if (m && !['PageInfo'].includes(m[2]!) && !lines[i - 1]?.trim().endsWith('"""')) missing.push(`${m[1]} ${m[2]}`);

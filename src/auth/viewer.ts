@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ErrorCode, requestError } from '../errors.ts';
+import { uncounted } from '../db/query-counter.ts';
 import { hashApiKey } from './api-keys.ts';
 import { hasScope, type Scope } from './scopes.ts';
 
@@ -41,7 +42,7 @@ export async function resolveViewer(prisma: PrismaClient, authorization: string 
   }
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     // Bookkeeping only: a failure here must never fail the caller's request.
-    prisma.apiKey.update({ where: { id: record.id }, data: { lastUsedAt: now } }).catch(() => undefined);
+    uncounted(() => prisma.apiKey.update({ where: { id: record.id }, data: { lastUsedAt: now } }).catch(() => undefined));
   }
   return { workspaceId: record.workspaceId, apiKeyId: record.id, agentId: record.agentId, scopes: record.scopes };
 }

@@ -22,6 +22,11 @@ export async function countQueries<T>(fn: () => Promise<T>): Promise<{ result: T
   return { result, tally };
 }
 
+/** Runs bookkeeping that is not part of the unit of work (e.g. an API key's lastUsedAt). */
+export function uncounted<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** The tally of the current unit of work, if one is being counted. */
 export function currentTally(): QueryTally | undefined {
   return storage.getStore();

@@ -53,7 +53,8 @@ export function validatePageArgs(args: PageArgs): number {
 export const pageSize = { defaultSize: DEFAULT_PAGE_SIZE, maxSize: (args: PageArgs) => validatePageArgs(args) };
 
 interface TotalCountParent {
-  totalCount?: () => number | Promise<number>;
+  // prismaConnection hands a loader function; relatedConnection the counted number.
+  totalCount?: number | (() => number | Promise<number>);
 }
 
 export function connectionOptions(typeName: string, description: string) {
@@ -66,7 +67,7 @@ export function connectionOptions(typeName: string, description: string) {
         nullable: false,
         // Lets the Prisma plugin answer a totalCount-only selection without loading rows.
         extensions: { pothosPrismaTotalCount: true },
-        resolve: (parent: TotalCountParent) => parent.totalCount?.(),
+        resolve: (parent: TotalCountParent) => (typeof parent.totalCount === 'function' ? parent.totalCount() : parent.totalCount),
       }),
     }),
   };

@@ -49,7 +49,8 @@ export const MessageDirectionEnum = builder.enumType(MessageDirection, {
 });
 export const TicketStatusEnum = builder.enumType(TicketStatus, {
   name: 'TicketStatus',
-  description: 'Lifecycle of a ticket: NEW → OPEN → PENDING / ON_HOLD → SOLVED → CLOSED (reopening a SOLVED ticket counts a reopen).',
+  description:
+    'Lifecycle of a ticket. NEW → OPEN, PENDING, ON_HOLD or SOLVED; OPEN, PENDING and ON_HOLD move freely among each other and to SOLVED; SOLVED → OPEN (a reopen) or CLOSED; CLOSED is final.',
 });
 export const TicketPriorityEnum = builder.enumType(TicketPriority, { name: 'TicketPriority', description: 'Urgency of a ticket; SLA targets are set per priority.' });
 export const TicketTypeEnum = builder.enumType(TicketType, {

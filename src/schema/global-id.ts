@@ -23,3 +23,18 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   if (!/^[A-Z][A-Za-z]+$/.test(typename) || !UUID.test(id)) throw invalid();
   return { typename, id: id.toLowerCase() };
 }
+
+export type GlobalIdArg = { typename: string; id: string };
+
+/** The database id inside a decoded global ID, after checking it names the expected type. */
+export function idOfType(globalId: { typename: string; id: string }, typename: string, argument: string): string {
+  if (globalId.typename !== typename) {
+    throw requestError(ErrorCode.BAD_USER_INPUT, `\`${argument}\` must be the ID of a ${typename}, got a ${globalId.typename} ID`, { argument });
+  }
+  return globalId.id;
+}
+
+/** Same, for optional arguments. */
+export function optionalIdOfType(globalId: { typename: string; id: string } | null | undefined, typename: string, argument: string) {
+  return globalId ? idOfType(globalId, typename, argument) : globalId;
+}

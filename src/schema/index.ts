@@ -2,9 +2,17 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from '../builder.ts';
 // Each import registers its domain's types and fields with the builder.
 import './enums.ts';
+import './errors.ts';
 import './workspace/types.ts';
 import './customers/types.ts';
 import './customers/queries.ts';
+import './customers/mutations.ts';
+import './conversations/index.ts';
+import './tickets/index.ts';
+import './knowledge/index.ts';
+import './surveys/index.ts';
+import './timeline/types.ts';
+import './search/types.ts';
 
 let schema: GraphQLSchema | undefined;
 

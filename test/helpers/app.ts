@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createApp, type App } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { countQueries, type QueryTally } from '../../src/db/query-counter.ts';
@@ -35,4 +37,13 @@ export async function graphql<T = Record<string, any>>(
     return { status: res.status, body: (await res.json()) as { data?: T; errors?: GraphQLResponse['errors'] } };
   });
   return { status: response.status, data: response.body.data, errors: response.body.errors, statements: tally.statements, tally };
+}
+
+/** Runs a generated typed document (schema/operations → src/generated/graphql). */
+export async function execute<TData, TVariables extends Record<string, unknown>>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  apiKey: string | null,
+): Promise<GraphQLResponse<TData>> {
+  return graphql<TData>(print(document), variables, { apiKey });
 }

@@ -82,5 +82,7 @@ export async function insertCustomers(
     };
   });
   await prisma.customer.createMany({ data: rows });
-  return rows;
+  // Re-read so callers get real rows (Dates, not the create input's Date | string).
+  const created = await prisma.customer.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { id: 'asc' } });
+  return created;
 }

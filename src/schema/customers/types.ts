@@ -1,8 +1,9 @@
 import { builder } from '../../builder.ts';
 import { OrganizationTierEnum } from '../enums.ts';
+import { connectionOptions, edgeOptions, pageSize } from '../connections.ts';
 import { byIdInWorkspace } from '../tenancy.ts';
 
-builder.prismaNode('Organization', {
+export const OrganizationRef = builder.prismaNode('Organization', {
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -20,7 +21,7 @@ builder.prismaNode('Organization', {
   }),
 });
 
-builder.prismaNode('Customer', {
+export const CustomerRef = builder.prismaNode('Customer', {
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -44,3 +45,53 @@ builder.prismaNode('Customer', {
     organization: t.relation('organization', { nullable: true, description: 'The organization the customer belongs to.' }),
   }),
 });
+
+export const CustomerEventRef = builder.prismaNode('CustomerEvent', {
+  id: { field: 'id' },
+  nullable: true,
+  description: 'A behavioural event from the customer\'s journey: signup, purchase, login, cancellation…',
+  authScopes: { scope: 'customers:read' },
+  findUnique: byIdInWorkspace,
+  fields: (t) => ({
+    type: t.exposeString('type', { description: 'lower_snake_case event type, e.g. "purchase".' }),
+    value: t.float({
+      nullable: true,
+      description: 'Monetary value (negative for refunds).',
+      resolve: (e) => (e.value === null ? null : Number(e.value)),
+    }),
+    currency: t.exposeString('currency', { nullable: true, description: 'ISO 4217 currency of `value`.' }),
+    properties: t.expose('properties', { type: 'JSON', description: 'Anything else recorded with the event.' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When it happened.' }),
+    customer: t.relation('customer', { description: 'Whose event it is.' }),
+  }),
+});
+
+builder.prismaObjectFields('Customer', (t) => ({
+  events: t.relatedConnection(
+    'events',
+    {
+      cursor: 'id',
+      ...pageSize,
+      description: 'Behavioural events, newest first.',
+      totalCount: true,
+      query: () => ({ orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] }),
+    },
+    connectionOptions('CustomerEvent', 'A page of customer events.'),
+    edgeOptions('CustomerEvent'),
+  ),
+}));
+
+builder.prismaObjectFields('Organization', (t) => ({
+  customers: t.relatedConnection(
+    'customers',
+    {
+      cursor: 'id',
+      ...pageSize,
+      description: 'People of this organization (merged-away records left out), oldest first.',
+      totalCount: true,
+      query: () => ({ where: { mergedIntoId: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    },
+    connectionOptions('OrganizationCustomer', 'A page of an organization\'s customers.'),
+    edgeOptions('OrganizationCustomer'),
+  ),
+}));

@@ -1,4 +1,8 @@
 import { builder } from '../../builder.ts';
+import type { Scope } from '../../auth/scopes.ts';
+import { viewerCan } from '../../auth/viewer.ts';
+
+const AGENT_VISIBLE_WITH: Scope[] = ['agents:read', 'conversations:read', 'tickets:read', 'knowledge:read'];
 import type { Viewer } from '../../auth/viewer.ts';
 import { AgentRoleEnum } from '../enums.ts';
 import { byIdInWorkspace, workspaceIdOf } from '../tenancy.ts';
@@ -37,8 +41,11 @@ builder.prismaNode('Agent', {
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
   description: 'A person on the team who works conversations and tickets.',
-  // Any key may read the agent it acts as; other agents need agents:read.
-  authScopes: (agent, ctx) => (ctx.viewer !== null && agent.id === ctx.viewer.agentId) || { scope: 'agents:read' },
+  // Agents are who works a conversation or ticket: any key that reads the work may see them
+  // (an inbox shows the assignee); listing the whole team needs agents:read (see `agents`).
+  authScopes: (agent, ctx) =>
+    (ctx.viewer !== null && agent.id === ctx.viewer.agentId) ||
+    AGENT_VISIBLE_WITH.some((scope) => viewerCan(ctx.viewer, scope)),
   findUnique: byIdInWorkspace,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Display name.' }),

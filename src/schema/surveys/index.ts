@@ -1,0 +1,4 @@
+// Registers the surveys domain's types, queries and mutations with the builder.
+import './types.ts';
+import './queries.ts';
+import './mutations.ts';
