@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { z } from 'zod';
 import { viewerCan } from './auth/viewer.ts';
 import type { Scope } from './auth/scopes.ts';
 import type { Context } from './context.ts';
@@ -86,6 +87,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     nodesQueryOptions: {
       description: 'Fetches up to 100 objects by global ID, in the order given; null for each one not found in the caller\'s workspace.',
       authScopes: { authenticated: true },
+      validate: z.object({ ids: z.array(z.unknown()).max(100, 'at most 100 ids') }),
     },
     idFieldOptions: { description: 'Globally unique, opaque ID of this object.' },
     nodeTypeOptions: { description: 'An object with a globally unique, opaque ID. Fetch any node with `node(id:)`.' },

@@ -52,3 +52,13 @@ describe('workspace isolation', () => {
     },
   );
 });
+
+describe('nodes', () => {
+  it('refuses more than 100 ids with BAD_USER_INPUT', async () => {
+    const a = await createTestWorkspace();
+    const ids = Array.from({ length: 101 }, () => encodeGlobalId('Customer', crypto.randomUUID()));
+    const res = await a.gql(/* GraphQL */ `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/at most 100/);
+  });
+});

@@ -88,6 +88,8 @@ describe('searchArticles', () => {
     expect(titles(asReader)).toEqual(['Published refund policy']);
     const asEditor = await ws.gql(SEARCH, { query: 'refund' });
     expect(titles(asEditor).sort()).toEqual(['Draft refund policy', 'Published refund policy']);
+    const asEditorInEnglish = await ws.gql(SEARCH, { query: 'refund', locale: 'en' });
+    expect(titles(asEditorInEnglish).sort()).toEqual(['Draft refund policy', 'Published refund policy']);
     expect(titles(await ws.gql(SEARCH, { query: 'refund', status: ['ARCHIVED'] }))).toEqual(['Archived refund policy']);
     const forbidden = await graphql(SEARCH, { query: 'refund', status: ['DRAFT'] }, { apiKey: reader });
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -59,7 +59,7 @@ function matchConditions(s: ArticleSearch) {
     ? Prisma.sql`websearch_to_tsquery(cx_text_search_config(${s.locale}), ${s.query})`
     : Prisma.sql`websearch_to_tsquery(cx_text_search_config(a.locale), ${s.query})`;
   const where = Prisma.sql`a."workspaceId" = ${s.workspaceId}::uuid
-    AND a.status = ANY(${[...s.statuses]}::"ArticleStatus"[])
+    AND a.status::text = ANY(${[...s.statuses]}::text[])
     ${s.locale ? Prisma.sql`AND ${sameLanguage(Prisma.sql`a.locale`, s.locale)}` : Prisma.empty}
     AND a."searchVector" @@ ${tsquery}`;
   return { tsquery, where };
