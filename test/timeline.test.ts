@@ -52,7 +52,7 @@ const TIMELINE = /* GraphQL */ `
       timeline(first: $first, after: $after, types: $types) {
         totalCount
         edges { cursor node { kind occurredAt
-          conversation { channel } message { body } ticket { subject } ticketEvent { field newValue }
+          conversation { channel customer { id } } message { body conversation { channel } } ticket { subject requester { id } } ticketEvent { field newValue ticket { number } }
           surveyResponse { score } customerEvent { type } } }
         pageInfo { hasNextPage endCursor }
       }
@@ -75,6 +75,8 @@ const EXPECTED = [
 function label(node: any): string {
   const detail =
     node.conversation?.channel ?? node.message?.body ?? node.ticket?.subject ?? node.ticketEvent?.newValue ?? node.surveyResponse?.score ?? node.customerEvent?.type;
+  if (node.message) expect(node.message.conversation.channel).toBe('CHAT');
+  if (node.ticketEvent) expect(node.ticketEvent.ticket.number).toBe(1);
   return `${node.kind}:${detail}`;
 }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Scope } from '../../auth/scopes.ts';
 import { viewerCan } from '../../auth/viewer.ts';
 import { builder } from '../../builder.ts';
+import type { Context } from '../../context.ts';
+import { loadById } from '../batch-load.ts';
 import { searchText } from '../inputs.ts';
 import { workspaceIdOf } from '../tenancy.ts';
 import { SEARCH_KINDS, searchEverything, type SearchHit, type SearchKind } from './service.ts';
@@ -25,11 +27,12 @@ const SearchKindEnum = builder.enumType('SearchResultKind', {
   } as const,
 });
 
-interface Hit extends SearchHit {
-  row: unknown;
-}
+type Hit = SearchHit;
 
-const rowIf = (hit: Hit, kind: SearchKind) => (hit.kind === kind ? (hit.row as never) : null);
+const MODEL_OF = { CUSTOMER: 'customer', ORGANIZATION: 'organization', TICKET: 'ticket', CONVERSATION: 'conversation', ARTICLE: 'article' } as const;
+
+const rowIf = (ctx: Context, query: object, hit: Hit, kind: SearchKind) =>
+  hit.kind === kind ? (loadById(ctx, MODEL_OF[kind], query, hit.id) as never) : null;
 
 const SearchResultRef = builder.objectRef<Hit>('SearchResult').implement({
   description: 'One match of `search`. Exactly the field matching `kind` is set.',
@@ -37,11 +40,11 @@ const SearchResultRef = builder.objectRef<Hit>('SearchResult').implement({
     kind: t.field({ type: SearchKindEnum, description: 'What matched.', resolve: (h) => h.kind }),
     rank: t.float({ description: 'Relevance; higher is better. Comparable across kinds within one search.', resolve: (h) => h.rank }),
     title: t.exposeString('title', { description: 'A one-line label for the match (name, "#12 Subject", article title).' }),
-    customer: t.prismaField({ type: 'Customer', nullable: true, description: 'Set for CUSTOMER.', resolve: (_q, h) => rowIf(h, 'CUSTOMER') }),
-    organization: t.prismaField({ type: 'Organization', nullable: true, description: 'Set for ORGANIZATION.', resolve: (_q, h) => rowIf(h, 'ORGANIZATION') }),
-    ticket: t.prismaField({ type: 'Ticket', nullable: true, description: 'Set for TICKET.', resolve: (_q, h) => rowIf(h, 'TICKET') }),
-    conversation: t.prismaField({ type: 'Conversation', nullable: true, description: 'Set for CONVERSATION.', resolve: (_q, h) => rowIf(h, 'CONVERSATION') }),
-    article: t.prismaField({ type: 'Article', nullable: true, description: 'Set for ARTICLE.', resolve: (_q, h) => rowIf(h, 'ARTICLE') }),
+    customer: t.prismaField({ type: 'Customer', nullable: true, description: 'Set for CUSTOMER.', resolve: (q, h, _a, ctx) => rowIf(ctx, q, h, 'CUSTOMER') }),
+    organization: t.prismaField({ type: 'Organization', nullable: true, description: 'Set for ORGANIZATION.', resolve: (q, h, _a, ctx) => rowIf(ctx, q, h, 'ORGANIZATION') }),
+    ticket: t.prismaField({ type: 'Ticket', nullable: true, description: 'Set for TICKET.', resolve: (q, h, _a, ctx) => rowIf(ctx, q, h, 'TICKET') }),
+    conversation: t.prismaField({ type: 'Conversation', nullable: true, description: 'Set for CONVERSATION.', resolve: (q, h, _a, ctx) => rowIf(ctx, q, h, 'CONVERSATION') }),
+    article: t.prismaField({ type: 'Article', nullable: true, description: 'Set for ARTICLE.', resolve: (q, h, _a, ctx) => rowIf(ctx, q, h, 'ARTICLE') }),
   }),
 });
 
@@ -67,18 +70,7 @@ builder.queryField('search', (t) =>
         first: args.first ?? 10,
         includeDraftArticles: viewerCan(ctx.viewer, 'knowledge:write'),
       });
-      // Load the matched rows: one statement per kind present.
-      const ids = (k: SearchKind) => hits.filter((h) => h.kind === k).map((h) => h.id);
-      const where = (k: SearchKind) => ({ where: { id: { in: ids(k) }, workspaceId } });
-      const loaded = await Promise.all([
-        ids('CUSTOMER').length ? ctx.prisma.customer.findMany(where('CUSTOMER')) : [],
-        ids('ORGANIZATION').length ? ctx.prisma.organization.findMany(where('ORGANIZATION')) : [],
-        ids('TICKET').length ? ctx.prisma.ticket.findMany(where('TICKET')) : [],
-        ids('CONVERSATION').length ? ctx.prisma.conversation.findMany(where('CONVERSATION')) : [],
-        ids('ARTICLE').length ? ctx.prisma.article.findMany(where('ARTICLE')) : [],
-      ]);
-      const rows = new Map<string, unknown>(loaded.flat().map((r) => [r.id, r]));
-      return hits.filter((h) => rows.has(h.id)).map((h) => ({ ...h, row: rows.get(h.id) }));
+      return hits;
     },
   }),
 );

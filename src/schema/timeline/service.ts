@@ -92,29 +92,3 @@ export async function timelineCount(prisma: PrismaClient, workspaceId: string, c
   const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${Prisma.join(parts, ' UNION ALL ')}) AS timeline`;
   return Number(row?.n ?? 0);
 }
-
-/** Loads the rows of a page: one statement per kind present on the page. */
-export async function loadTimelineRows(prisma: PrismaClient, workspaceId: string, keys: TimelineKey[]): Promise<Map<string, unknown>> {
-  const byKind = new Map<TimelineKind, string[]>();
-  for (const k of keys) byKind.set(k.kind, [...(byKind.get(k.kind) ?? []), k.id]);
-  const rows = new Map<string, unknown>();
-  const where = (ids: string[]) => ({ where: { id: { in: ids }, workspaceId } });
-  await Promise.all(
-    [...byKind].map(async ([kind, ids]) => {
-      const found: { id: string }[] =
-        kind === 'CONVERSATION'
-          ? await prisma.conversation.findMany(where(ids))
-          : kind === 'MESSAGE'
-            ? await prisma.message.findMany(where(ids))
-            : kind === 'TICKET'
-              ? await prisma.ticket.findMany(where(ids))
-              : kind === 'TICKET_EVENT'
-                ? await prisma.ticketEvent.findMany(where(ids))
-                : kind === 'SURVEY_RESPONSE'
-                  ? await prisma.surveyResponse.findMany(where(ids))
-                  : await prisma.customerEvent.findMany(where(ids));
-      for (const row of found) rows.set(`${kind}:${row.id}`, row);
-    }),
-  );
-  return rows;
-}

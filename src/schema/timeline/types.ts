@@ -2,11 +2,11 @@ import { builder } from '../../builder.ts';
 import type { Scope } from '../../auth/scopes.ts';
 import { viewerCan } from '../../auth/viewer.ts';
 import type { Context } from '../../context.ts';
+import { loadById } from '../batch-load.ts';
 import { validatePageArgs, DEFAULT_PAGE_SIZE } from '../connections.ts';
 import {
   decodeTimelineCursor,
   encodeTimelineCursor,
-  loadTimelineRows,
   TIMELINE_KINDS,
   timelineCount,
   timelinePage,
@@ -36,12 +36,19 @@ const TimelineKindEnum = builder.enumType('TimelineEntryKind', {
   } as const,
 });
 
-interface Entry extends TimelineKey {
-  row: unknown;
-}
+type Entry = TimelineKey;
 
-function rowIf(entry: Entry, kind: TimelineKind) {
-  return entry.kind === kind ? (entry.row as never) : null;
+const MODEL_OF = {
+  CONVERSATION: 'conversation',
+  MESSAGE: 'message',
+  TICKET: 'ticket',
+  TICKET_EVENT: 'ticketEvent',
+  SURVEY_RESPONSE: 'surveyResponse',
+  CUSTOMER_EVENT: 'customerEvent',
+} as const;
+
+function rowIf(ctx: Context, query: object, entry: Entry, kind: TimelineKind) {
+  return entry.kind === kind ? (loadById(ctx, MODEL_OF[kind], query, entry.id) as never) : null;
 }
 
 const TimelineEntryRef = builder.objectRef<Entry>('TimelineEntry').implement({
@@ -49,21 +56,21 @@ const TimelineEntryRef = builder.objectRef<Entry>('TimelineEntry').implement({
   fields: (t) => ({
     kind: t.field({ type: TimelineKindEnum, description: 'What this entry is.', resolve: (e) => e.kind }),
     occurredAt: t.field({ type: 'DateTime', description: 'When it happened; the timeline is ordered by it, newest first.', resolve: (e) => e.occurredAt }),
-    conversation: t.prismaField({ type: 'Conversation', nullable: true, description: 'Set for CONVERSATION.', resolve: (_q, e) => rowIf(e, 'CONVERSATION') }),
-    message: t.prismaField({ type: 'Message', nullable: true, description: 'Set for MESSAGE.', resolve: (_q, e) => rowIf(e, 'MESSAGE') }),
-    ticket: t.prismaField({ type: 'Ticket', nullable: true, description: 'Set for TICKET.', resolve: (_q, e) => rowIf(e, 'TICKET') }),
-    ticketEvent: t.prismaField({ type: 'TicketEvent', nullable: true, description: 'Set for TICKET_EVENT.', resolve: (_q, e) => rowIf(e, 'TICKET_EVENT') }),
+    conversation: t.prismaField({ type: 'Conversation', nullable: true, description: 'Set for CONVERSATION.', resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'CONVERSATION') }),
+    message: t.prismaField({ type: 'Message', nullable: true, description: 'Set for MESSAGE.', resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'MESSAGE') }),
+    ticket: t.prismaField({ type: 'Ticket', nullable: true, description: 'Set for TICKET.', resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'TICKET') }),
+    ticketEvent: t.prismaField({ type: 'TicketEvent', nullable: true, description: 'Set for TICKET_EVENT.', resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'TICKET_EVENT') }),
     surveyResponse: t.prismaField({
       type: 'SurveyResponse',
       nullable: true,
       description: 'Set for SURVEY_RESPONSE.',
-      resolve: (_q, e) => rowIf(e, 'SURVEY_RESPONSE'),
+      resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'SURVEY_RESPONSE'),
     }),
     customerEvent: t.prismaField({
       type: 'CustomerEvent',
       nullable: true,
       description: 'Set for CUSTOMER_EVENT.',
-      resolve: (_q, e) => rowIf(e, 'CUSTOMER_EVENT'),
+      resolve: (q, e, _a, ctx) => rowIf(ctx, q, e, 'CUSTOMER_EVENT'),
     }),
   }),
 });
@@ -119,8 +126,7 @@ builder.prismaObjectFields('Customer', (t) => ({
         first,
         after,
       });
-      const rows = await loadTimelineRows(ctx.prisma, customer.workspaceId, keys);
-      const edges = keys.map((key) => ({ cursor: encodeTimelineCursor(key), node: { ...key, row: rows.get(`${key.kind}:${key.id}`) } }));
+      const edges = keys.map((key) => ({ cursor: encodeTimelineCursor(key), node: key }));
       return {
         edges,
         pageInfo: {
