@@ -13,6 +13,7 @@ import './knowledge/index.ts';
 import './surveys/index.ts';
 import './timeline/types.ts';
 import './search/types.ts';
+import './metrics/types.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -73,7 +73,7 @@ export async function timelinePage(
   const parts = sources(args.workspaceId, args.customerId, args.kinds);
   if (parts.length === 0) return { keys: [], hasNextPage: false };
   const after = args.after
-    ? Prisma.sql`WHERE (at, kind, id) < (${args.after.occurredAt}::timestamptz, ${args.after.kind}, ${args.after.id}::uuid)`
+    ? Prisma.sql`WHERE (at, kind, id) < (${args.after.occurredAt.toISOString()}::timestamptz, ${args.after.kind}, ${args.after.id}::uuid)`
     : Prisma.empty;
   const rows = await prisma.$queryRaw<{ kind: TimelineKind; id: string; at: Date }[]>`
     SELECT kind, id, at FROM (${Prisma.join(parts, ' UNION ALL ')}) AS timeline

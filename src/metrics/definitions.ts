@@ -1,0 +1,217 @@
+import { Prisma } from '../generated/prisma/client.ts';
+
+/**
+ * CX metric definitions, as data. Each metric is a set of SAMPLES — one row per ticket,
+ * conversation or survey response that the metric counts, with the instant it is attributed to
+ * (`at`, used for the range and the time buckets), a numeric `value`, and the dimensions it can
+ * be filtered and grouped by — and a statistic computed over them in SQL. The words in
+ * `formula` are the contract; `version` changes whenever the computation does.
+ */
+
+export type Statistic = 'COUNT' | 'MEAN' | 'MEDIAN' | 'P90' | 'RATE';
+export type Unit = 'SECONDS' | 'PERCENT' | 'SCORE' | 'COUNT';
+export type Dimension = 'TEAM' | 'AGENT' | 'CHANNEL' | 'FUNCTION' | 'PRIORITY' | 'ORGANIZATION' | 'CUSTOMER';
+
+export interface MetricDefinition {
+  key: string;
+  name: string;
+  description: string;
+  formula: string;
+  unit: Unit;
+  statistics: Statistic[];
+  defaultStatistic: Statistic;
+  /** What starts and stops the clock (durations), or what is counted. */
+  startEvent: string;
+  stopEvent: string;
+  /** When a sample is attributed in time (range and buckets apply to this instant). */
+  attributedTo: string;
+  dimensions: Dimension[];
+  version: number;
+  /** SELECT producing (at, value, team_id, agent_id, channel, function, priority, organization_id, customer_id, tags). */
+  samples(workspaceId: string): Prisma.Sql;
+}
+
+const DURATION_STATS: Statistic[] = ['MEAN', 'MEDIAN', 'P90', 'COUNT'];
+const TICKET_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'PRIORITY', 'ORGANIZATION', 'CUSTOMER'];
+
+/** Ticket samples with their dimensions; merged-away duplicates never count. */
+function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${at} AS at, ${value}::float8 AS value,
+      t."teamId" AS team_id, t."assigneeId" AS agent_id, sc.channel::text AS channel, t.function::text AS function,
+      t.priority::text AS priority, t."organizationId" AS organization_id, t."requesterId" AS customer_id, t.tags AS tags
+    FROM "Ticket" t
+    LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
+    WHERE t."workspaceId" = ${workspaceId}::uuid AND t."mergedIntoId" IS NULL AND ${where}`;
+}
+
+/** Survey samples, attributed to the answer, with the dimensions of the conversation or ticket surveyed. */
+function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT s."respondedAt" AS at, ${value}::float8 AS value,
+      coalesce(c."teamId", t."teamId") AS team_id, coalesce(c."assigneeId", t."assigneeId") AS agent_id,
+      coalesce(c.channel::text, tc.channel::text) AS channel, coalesce(c.function::text, t.function::text) AS function,
+      t.priority::text AS priority, cu."organizationId" AS organization_id, s."customerId" AS customer_id,
+      coalesce(t.tags, ARRAY[]::text[]) AS tags
+    FROM "SurveyResponse" s
+    JOIN "Customer" cu ON cu.id = s."customerId"
+    LEFT JOIN "Conversation" c ON c.id = s."conversationId"
+    LEFT JOIN "Ticket" t ON t.id = s."ticketId"
+    LEFT JOIN "Conversation" tc ON tc.id = t."sourceConversationId"
+    WHERE s."workspaceId" = ${workspaceId}::uuid AND s.kind = ${kind}::"SurveyKind" AND s."respondedAt" IS NOT NULL`;
+}
+
+const seconds = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`extract(epoch from (${to} - ${from}))`;
+
+export const METRICS: MetricDefinition[] = [
+  {
+    key: 'ticket_first_response_time',
+    name: 'First response time (tickets)',
+    description: 'How long customers wait for the first public reply by a human agent on a ticket.',
+    formula:
+      'first public reply by a human agent − ticket creation (creation is the customer\'s first message for inbound tickets and the creation time for agent-created ones); bot replies and internal notes do not count; tickets without a reply yet are excluded, not zero',
+    unit: 'SECONDS',
+    statistics: DURATION_STATS,
+    defaultStatistic: 'MEDIAN',
+    startEvent: 'ticket created',
+    stopEvent: 'first public human agent reply',
+    attributedTo: 'ticket creation',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`), Prisma.sql`t."firstResponseAt" IS NOT NULL`),
+  },
+  {
+    key: 'ticket_first_resolution_time',
+    name: 'First resolution time (tickets)',
+    description: 'How long until a ticket was solved the first time.',
+    formula: 'first time the ticket reached SOLVED − ticket creation; unsolved tickets are excluded',
+    unit: 'SECONDS',
+    statistics: DURATION_STATS,
+    defaultStatistic: 'MEDIAN',
+    startEvent: 'ticket created',
+    stopEvent: 'first SOLVED',
+    attributedTo: 'ticket creation',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`), Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
+  },
+  {
+    key: 'ticket_full_resolution_time',
+    name: 'Full resolution time (tickets)',
+    description: 'How long until a ticket was solved for good: reopens count toward it.',
+    formula: 'latest time the ticket reached SOLVED − ticket creation; tickets not solved now (never solved, or reopened) are excluded',
+    unit: 'SECONDS',
+    statistics: DURATION_STATS,
+    defaultStatistic: 'MEDIAN',
+    startEvent: 'ticket created',
+    stopEvent: 'latest SOLVED',
+    attributedTo: 'ticket creation',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`), Prisma.sql`t."solvedAt" IS NOT NULL`),
+  },
+  {
+    key: 'first_contact_resolution_rate',
+    name: 'First-contact resolution rate',
+    description: 'Share of solved tickets solved with at most one public agent reply and never reopened.',
+    formula: '100 × (solved tickets with ≤ 1 public human agent reply and no reopen) ÷ (solved tickets), attributed to the first solve',
+    unit: 'PERCENT',
+    statistics: ['RATE', 'COUNT'],
+    defaultStatistic: 'RATE',
+    startEvent: 'ticket created',
+    stopEvent: 'first SOLVED',
+    attributedTo: 'first solve',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) =>
+      ticketSamples(
+        w,
+        Prisma.sql`t."firstSolvedAt"`,
+        Prisma.sql`CASE WHEN t."publicAgentReplyCount" <= 1 AND t."reopenCount" = 0 THEN 1 ELSE 0 END`,
+        Prisma.sql`t."firstSolvedAt" IS NOT NULL`,
+      ),
+  },
+  {
+    key: 'reopen_rate',
+    name: 'Reopen rate',
+    description: 'Share of solved tickets that were reopened at least once.',
+    formula: '100 × (solved-at-least-once tickets with reopenCount > 0) ÷ (solved-at-least-once tickets), attributed to the first solve',
+    unit: 'PERCENT',
+    statistics: ['RATE', 'COUNT'],
+    defaultStatistic: 'RATE',
+    startEvent: 'first SOLVED',
+    stopEvent: 'reopen',
+    attributedTo: 'first solve',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) =>
+      ticketSamples(w, Prisma.sql`t."firstSolvedAt"`, Prisma.sql`CASE WHEN t."reopenCount" > 0 THEN 1 ELSE 0 END`, Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
+  },
+  {
+    key: 'ticket_volume',
+    name: 'Ticket volume',
+    description: 'Tickets created.',
+    formula: 'count of tickets created (merged-away duplicates excluded)',
+    unit: 'COUNT',
+    statistics: ['COUNT'],
+    defaultStatistic: 'COUNT',
+    startEvent: 'ticket created',
+    stopEvent: 'ticket created',
+    attributedTo: 'ticket creation',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) => ticketSamples(w, Prisma.sql`t."createdAt"`, Prisma.sql`1`, Prisma.sql`TRUE`),
+  },
+  {
+    key: 'csat',
+    name: 'Customer satisfaction (CSAT)',
+    description: 'Share of satisfied answers to CSAT surveys (1–5).',
+    formula: '100 × (answers scoring 4 or 5) ÷ (answers), attributed to the answer time',
+    unit: 'PERCENT',
+    statistics: ['RATE', 'COUNT'],
+    defaultStatistic: 'RATE',
+    startEvent: 'survey answered',
+    stopEvent: 'survey answered',
+    attributedTo: 'answer',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) => surveySamples(w, 'CSAT', Prisma.sql`CASE WHEN s.score >= 4 THEN 1 ELSE 0 END`),
+  },
+  {
+    key: 'nps',
+    name: 'Net promoter score (NPS)',
+    description: 'Promoters minus detractors among answers to NPS surveys (0–10), from −100 to 100.',
+    formula: '% of answers scoring 9–10 − % of answers scoring 0–6 (each answer counts +100, 0 or −100; the MEAN is the NPS)',
+    unit: 'SCORE',
+    statistics: ['MEAN', 'COUNT'],
+    defaultStatistic: 'MEAN',
+    startEvent: 'survey answered',
+    stopEvent: 'survey answered',
+    attributedTo: 'answer',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) => surveySamples(w, 'NPS', Prisma.sql`CASE WHEN s.score >= 9 THEN 100 WHEN s.score <= 6 THEN -100 ELSE 0 END`),
+  },
+  {
+    key: 'ces',
+    name: 'Customer effort score (CES)',
+    description: 'Average answer to CES surveys (1–7; higher means less effort, as asked).',
+    formula: 'mean of CES scores (1–7)',
+    unit: 'SCORE',
+    statistics: ['MEAN', 'MEDIAN', 'COUNT'],
+    defaultStatistic: 'MEAN',
+    startEvent: 'survey answered',
+    stopEvent: 'survey answered',
+    attributedTo: 'answer',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w) => surveySamples(w, 'CES', Prisma.sql`s.score`),
+  },
+];
+
+export function metricByKey(key: string): MetricDefinition | undefined {
+  return METRICS.find((m) => m.key === key);
+}

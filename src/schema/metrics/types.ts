@@ -1,0 +1,204 @@
+import { builder } from '../../builder.ts';
+import { ErrorCode, requestError } from '../../errors.ts';
+import { computeMetric, type Bucket } from '../../metrics/compute.ts';
+import { METRICS, metricByKey, type Dimension, type MetricDefinition, type Statistic } from '../../metrics/definitions.ts';
+import { isTimeZone } from '../customers/service.ts';
+import { ChannelEnum, CxFunctionEnum, TicketPriorityEnum } from '../enums.ts';
+import { encodeGlobalId, optionalIdOfType, type GlobalIdArg } from '../global-id.ts';
+import { workspaceIdOf } from '../tenancy.ts';
+
+const StatisticEnum = builder.enumType('MetricStatistic', {
+  description: 'How samples are summarized.',
+  values: {
+    COUNT: { description: 'Number of samples.' },
+    MEAN: { description: 'Arithmetic mean.' },
+    MEDIAN: { description: '50th percentile (continuous).' },
+    P90: { description: '90th percentile (continuous).' },
+    RATE: { description: 'Share of samples that meet the metric\'s condition, in percent.' },
+  } as const,
+});
+const UnitEnum = builder.enumType('MetricUnit', {
+  description: 'Unit of a metric\'s values.',
+  values: { SECONDS: { description: 'A duration.' }, PERCENT: { description: '0–100.' }, SCORE: { description: 'A survey score or index.' }, COUNT: { description: 'A number of items.' } } as const,
+});
+const DimensionEnum = builder.enumType('MetricDimension', {
+  description: 'What a metric can be grouped by.',
+  values: {
+    TEAM: { description: 'Team (group key: Team ID).' },
+    AGENT: { description: 'Assigned agent (group key: Agent ID).' },
+    CHANNEL: { description: 'Channel of the conversation (for tickets: the conversation they were escalated from).' },
+    FUNCTION: { description: 'SERVICE or SUPPORT.' },
+    PRIORITY: { description: 'Ticket priority.' },
+    ORGANIZATION: { description: 'The customer\'s organization (group key: Organization ID).' },
+    CUSTOMER: { description: 'The customer (group key: Customer ID).' },
+  } as const,
+});
+const BucketEnum = builder.enumType('TimeBucket', {
+  description: 'Time-series bucket, in the requested time zone (a DAY is a local calendar day, across DST changes too).',
+  values: { HOUR: { description: 'Hours.' }, DAY: { description: 'Local days.' }, WEEK: { description: 'ISO weeks (Monday start).' }, MONTH: { description: 'Calendar months.' } } as const,
+});
+const ClockEnum = builder.enumType('MetricClock', {
+  description: 'How durations are measured: CALENDAR (wall-clock time) or BUSINESS (only the open hours of a business calendar).',
+  values: { CALENDAR: { description: 'Wall-clock time.' }, BUSINESS: { description: 'Business hours of a calendar.' } } as const,
+});
+
+const MetricDefinitionRef = builder.objectRef<MetricDefinition>('MetricDefinition').implement({
+  description: 'How a metric is computed, as data: what starts and stops its clock, what it is attributed to, what it supports.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'Stable identifier, e.g. "ticket_first_response_time".' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    description: t.exposeString('description', { description: 'What it tells you.' }),
+    formula: t.exposeString('formula', { description: 'The computation, in words (the contract).' }),
+    unit: t.field({ type: UnitEnum, description: 'Unit of values.', resolve: (m) => m.unit }),
+    statistics: t.field({ type: [StatisticEnum], description: 'Statistics it supports.', resolve: (m) => m.statistics }),
+    defaultStatistic: t.field({ type: StatisticEnum, description: 'Used when none is requested.', resolve: (m) => m.defaultStatistic }),
+    clocks: t.field({ type: [ClockEnum], description: 'Clocks it supports.', resolve: () => ['CALENDAR' as const] }),
+    dimensions: t.field({ type: [DimensionEnum], description: 'What it can be filtered and grouped by.', resolve: (m) => m.dimensions }),
+    startEvent: t.exposeString('startEvent', { description: 'What starts the clock (or what is counted).' }),
+    stopEvent: t.exposeString('stopEvent', { description: 'What stops the clock.' }),
+    attributedTo: t.exposeString('attributedTo', { description: 'Which instant a sample belongs to, for the range and the buckets.' }),
+    version: t.exposeInt('version', { description: 'Changes whenever the computation changes.' }),
+  }),
+});
+
+const MetricFilterInput = builder.inputType('MetricFilter', {
+  description: 'Narrows the samples. All given conditions must hold.',
+  fields: (t) => ({
+    teamId: t.globalID({ required: false, description: 'Team.' }),
+    agentId: t.globalID({ required: false, description: 'Assigned agent.' }),
+    channel: t.field({ type: ChannelEnum, required: false, description: 'Channel.' }),
+    function: t.field({ type: CxFunctionEnum, required: false, description: 'SERVICE or SUPPORT.' }),
+    priority: t.field({ type: TicketPriorityEnum, required: false, description: 'Ticket priority.' }),
+    organizationId: t.globalID({ required: false, description: 'Organization.' }),
+    customerId: t.globalID({ required: false, description: 'Customer.' }),
+    tag: t.string({ required: false, description: 'Ticket tag.' }),
+  }),
+});
+
+const MetricInput = builder.inputType('MetricInput', {
+  description: 'Which metric, over which range, filtered, grouped and bucketed how.',
+  fields: (t) => ({
+    key: t.string({ required: true, description: 'A key from `metricDefinitions`.' }),
+    from: t.field({ type: 'DateTime', required: true, description: 'Range start (inclusive).' }),
+    to: t.field({ type: 'DateTime', required: true, description: 'Range end (exclusive); at most 400 days after `from`.' }),
+    filter: t.field({ type: MetricFilterInput, required: false, description: 'Conditions on the samples.' }),
+    groupBy: t.field({ type: DimensionEnum, required: false, description: 'Also compute the value per group.' }),
+    bucket: t.field({ type: BucketEnum, required: false, description: 'Also compute a time series.' }),
+    timeZone: t.string({ required: false, description: 'IANA time zone for buckets (default: the workspace\'s).' }),
+    statistic: t.field({ type: StatisticEnum, required: false, description: 'Default: the metric\'s default statistic.' }),
+    clock: t.field({ type: ClockEnum, required: false, description: 'Default CALENDAR.' }),
+  }),
+});
+
+interface Point {
+  value: number | null;
+  sampleSize: number;
+}
+
+const MetricGroupRef = builder.objectRef<Point & { key: string | null }>('MetricGroup').implement({
+  description: 'The value for one group.',
+  fields: (t) => ({
+    key: t.string({ nullable: true, description: 'Group key (an ID for teams, agents, organizations, customers; an enum value otherwise); null: none set.', resolve: (g) => g.key }),
+    value: t.float({ nullable: true, description: 'Null when there are no samples (never 0 for "no data").', resolve: (g) => g.value }),
+    sampleSize: t.int({ description: 'Samples in the group.', resolve: (g) => g.sampleSize }),
+  }),
+});
+
+const MetricPointRef = builder.objectRef<Point & { bucketStart: Date }>('MetricPoint').implement({
+  description: 'The value for one time bucket.',
+  fields: (t) => ({
+    bucketStart: t.field({ type: 'DateTime', description: 'Start of the bucket (local midnight etc. in the requested time zone, as an instant).', resolve: (p) => p.bucketStart }),
+    value: t.float({ nullable: true, description: 'Null for an empty bucket (COUNT: 0).', resolve: (p) => p.value }),
+    sampleSize: t.int({ description: 'Samples in the bucket.', resolve: (p) => p.sampleSize }),
+  }),
+});
+
+interface Result extends Point {
+  definition: MetricDefinition;
+  statistic: Statistic;
+  timeZone: string;
+  groups: Array<Point & { key: string | null }>;
+  series: Array<Point & { bucketStart: Date }>;
+}
+
+const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
+  description: 'A metric\'s value over a range, with its groups and time series, and how it was computed.',
+  fields: (t) => ({
+    definition: t.field({ type: MetricDefinitionRef, description: 'The definition used.', resolve: (r) => r.definition }),
+    definitionVersion: t.int({ description: 'Version of the definition used.', resolve: (r) => r.definition.version }),
+    statistic: t.field({ type: StatisticEnum, description: 'Statistic used.', resolve: (r) => r.statistic }),
+    clock: t.field({ type: ClockEnum, description: 'Clock used.', resolve: () => 'CALENDAR' as const }),
+    timeZone: t.string({ description: 'Time zone of the buckets.', resolve: (r) => r.timeZone }),
+    value: t.float({ nullable: true, description: 'Overall value; null when there are no samples (COUNT: 0).', resolve: (r) => r.value }),
+    sampleSize: t.int({ description: 'Samples in the range after filtering.', resolve: (r) => r.sampleSize }),
+    groups: t.field({ type: [MetricGroupRef], description: 'Per group, when `groupBy` was given.', resolve: (r) => r.groups }),
+    series: t.field({ type: [MetricPointRef], description: 'Per bucket, when `bucket` was given, empty buckets included.', resolve: (r) => r.series }),
+  }),
+});
+
+const GROUP_TYPE: Partial<Record<Dimension, string>> = { TEAM: 'Team', AGENT: 'Agent', ORGANIZATION: 'Organization', CUSTOMER: 'Customer' };
+const bad = (message: string, argument: string) => requestError(ErrorCode.BAD_USER_INPUT, message, { argument });
+
+builder.queryFields((t) => ({
+  metricDefinitions: t.field({
+    type: [MetricDefinitionRef],
+    description: 'Every metric cxgraph computes, with its definition.',
+    authScopes: { scope: 'metrics:read' },
+    resolve: () => METRICS,
+  }),
+  metric: t.field({
+    type: MetricResultRef,
+    description: 'Computes one metric exactly, in the database. Invalid combinations (an unsupported statistic, clock or dimension) are BAD_USER_INPUT.',
+    authScopes: { scope: 'metrics:read' },
+    args: { input: t.arg({ type: MetricInput, required: true, description: 'What to compute.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const definition = metricByKey(input.key);
+      if (!definition) throw bad(`input.key: unknown metric "${input.key.slice(0, 64)}"; see metricDefinitions`, 'input.key');
+      const statistic = (input.statistic ?? definition.defaultStatistic) as Statistic;
+      if (!definition.statistics.includes(statistic)) {
+        throw bad(`input.statistic: ${definition.key} supports ${definition.statistics.join(', ')}`, 'input.statistic');
+      }
+      if (input.clock === 'BUSINESS') throw bad(`input.clock: ${definition.key} supports CALENDAR`, 'input.clock');
+      if (input.groupBy && !definition.dimensions.includes(input.groupBy as Dimension)) {
+        throw bad(`input.groupBy: ${definition.key} can be grouped by ${definition.dimensions.join(', ')}`, 'input.groupBy');
+      }
+      if (input.from >= input.to) throw bad('input.to: must be after `from`', 'input.to');
+      if (input.to.getTime() - input.from.getTime() > 400 * 86_400_000) throw bad('input.to: the range is at most 400 days', 'input.to');
+      const workspaceId = workspaceIdOf(ctx);
+      const timeZone = input.timeZone ?? (await ctx.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } })).timeZone;
+      if (!isTimeZone(timeZone)) throw bad('input.timeZone: must be an IANA time zone, e.g. "Europe/Berlin"', 'input.timeZone');
+      if (input.bucket === 'HOUR' && input.to.getTime() - input.from.getTime() > 31 * 86_400_000) {
+        throw bad('input.bucket: HOUR buckets cover at most 31 days', 'input.bucket');
+      }
+      const f = input.filter ?? {};
+      const result = await computeMetric(ctx.prisma, {
+        workspaceId,
+        metric: definition,
+        statistic,
+        from: input.from,
+        to: input.to,
+        timeZone,
+        groupBy: (input.groupBy as Dimension | null) ?? null,
+        bucket: (input.bucket as Bucket | null) ?? null,
+        filter: {
+          teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
+          agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
+          organizationId: optionalIdOfType(f.organizationId as GlobalIdArg | null, 'Organization', 'input.filter.organizationId'),
+          customerId: optionalIdOfType(f.customerId as GlobalIdArg | null, 'Customer', 'input.filter.customerId'),
+          channel: f.channel ?? null,
+          function: f.function ?? null,
+          priority: f.priority ?? null,
+          tag: f.tag ?? null,
+        },
+      });
+      const type = input.groupBy ? GROUP_TYPE[input.groupBy as Dimension] : undefined;
+      return {
+        ...result,
+        definition,
+        statistic,
+        timeZone,
+        groups: result.groups.map((g) => ({ ...g, key: g.key && type ? encodeGlobalId(type, g.key) : g.key })),
+      };
+    },
+  }),
+}));
