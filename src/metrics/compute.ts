@@ -1,5 +1,5 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import type { Dimension, MetricDefinition, Statistic } from './definitions.ts';
+import type { Dimension, MetricDefinition, MetricOptions, Statistic } from './definitions.ts';
 
 /**
  * Computes a metric in the database: the definition's samples, narrowed to the range and the
@@ -31,6 +31,7 @@ export interface MetricQuery {
   filter: MetricFilter;
   groupBy?: Dimension | null;
   bucket?: Bucket | null;
+  options?: MetricOptions;
 }
 
 export interface Aggregate {
@@ -87,7 +88,7 @@ export async function computeMetric(prisma: PrismaClient, q: MetricQuery): Promi
   const stat = statisticSql(q.statistic);
   const samples = Prisma.sql`
     WITH f AS (
-      SELECT * FROM (${q.metric.samples(q.workspaceId)}) AS s
+      SELECT * FROM (${q.metric.samples(q.workspaceId, q.options ?? { firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE' })}) AS s
       WHERE at >= ${q.from.toISOString()}::timestamptz AND at < ${q.to.toISOString()}::timestamptz ${filterSql(q.filter)}
     )`;
 

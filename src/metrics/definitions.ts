@@ -28,7 +28,12 @@ export interface MetricDefinition {
   dimensions: Dimension[];
   version: number;
   /** SELECT producing (at, value, team_id, agent_id, channel, function, priority, organization_id, customer_id, tags). */
-  samples(workspaceId: string): Prisma.Sql;
+  samples(workspaceId: string, options: MetricOptions): Prisma.Sql;
+}
+
+export interface MetricOptions {
+  /** Conversation first response: start the clock at the first customer message (default) or at the bot handoff. */
+  firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE' | 'BOT_HANDOFF';
 }
 
 const DURATION_STATS: Statistic[] = ['MEAN', 'MEDIAN', 'P90', 'COUNT'];
@@ -63,7 +68,105 @@ function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value:
 
 const seconds = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`extract(epoch from (${to} - ${from}))`;
 
+/** Conversation samples with their dimensions (priority and tags belong to tickets: null/empty). */
+function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT ${at} AS at, ${value}::float8 AS value,
+      c."teamId" AS team_id, c."assigneeId" AS agent_id, c.channel::text AS channel, c.function::text AS function,
+      NULL::text AS priority, cu."organizationId" AS organization_id, c."customerId" AS customer_id, ARRAY[]::text[] AS tags
+    FROM "Conversation" c
+    JOIN "Customer" cu ON cu.id = c."customerId"
+    WHERE c."workspaceId" = ${workspaceId}::uuid AND ${where}`;
+}
+
+const CONVERSATION_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'];
+
 export const METRICS: MetricDefinition[] = [
+  {
+    key: 'conversation_first_response_time',
+    name: 'First response time (conversations)',
+    description: 'How long customers wait in a conversation for the first public reply by a human agent.',
+    formula:
+      'first public reply by a human agent − first customer message (or − bot handoff, with firstResponseFrom: BOT_HANDOFF); bot replies and internal notes do not count; conversations without a human reply yet are excluded, not zero',
+    unit: 'SECONDS',
+    statistics: DURATION_STATS,
+    defaultStatistic: 'MEDIAN',
+    startEvent: 'first customer message (option: bot handoff)',
+    stopEvent: 'first public human agent reply',
+    attributedTo: 'first customer message',
+    dimensions: CONVERSATION_DIMS,
+    version: 1,
+    samples: (w, o) => {
+      const start = o.firstResponseFrom === 'BOT_HANDOFF' ? Prisma.sql`c."botHandoffAt"` : Prisma.sql`c."firstCustomerMessageAt"`;
+      return conversationSamples(
+        w,
+        Prisma.sql`c."firstCustomerMessageAt"`,
+        seconds(start, Prisma.sql`c."firstAgentResponseAt"`),
+        // A reply before the clock starts (an agent wrote first) is not a response time.
+        Prisma.sql`${start} IS NOT NULL AND c."firstAgentResponseAt" IS NOT NULL AND c."firstAgentResponseAt" >= ${start}`,
+      );
+    },
+  },
+  {
+    key: 'conversation_volume',
+    name: 'Conversation volume',
+    description: 'Conversations started.',
+    formula: 'count of conversations created',
+    unit: 'COUNT',
+    statistics: ['COUNT'],
+    defaultStatistic: 'COUNT',
+    startEvent: 'conversation created',
+    stopEvent: 'conversation created',
+    attributedTo: 'conversation creation',
+    dimensions: CONVERSATION_DIMS,
+    version: 1,
+    samples: (w) => conversationSamples(w, Prisma.sql`c."createdAt"`, Prisma.sql`1`, Prisma.sql`TRUE`),
+  },
+  {
+    key: 'escalation_rate',
+    name: 'Escalation rate',
+    description: 'Share of SERVICE conversations handed to support as a SUPPORT ticket.',
+    formula: '100 × (SERVICE conversations with at least one SUPPORT ticket escalated from them) ÷ (SERVICE conversations), attributed to conversation creation',
+    unit: 'PERCENT',
+    statistics: ['RATE', 'COUNT'],
+    defaultStatistic: 'RATE',
+    startEvent: 'SERVICE conversation created',
+    stopEvent: 'SUPPORT ticket escalated from it',
+    attributedTo: 'conversation creation',
+    dimensions: CONVERSATION_DIMS,
+    version: 1,
+    samples: (w) =>
+      conversationSamples(
+        w,
+        Prisma.sql`c."createdAt"`,
+        Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM "Ticket" t WHERE t."sourceConversationId" = c.id AND t.function = 'SUPPORT') THEN 1 ELSE 0 END`,
+        Prisma.sql`c.function = 'SERVICE'`,
+      ),
+  },
+  {
+    key: 'survey_response_rate',
+    name: 'Survey response rate',
+    description: 'Share of sent surveys (all kinds) that were answered.',
+    formula: '100 × (answered surveys) ÷ (sent surveys), attributed to the send time',
+    unit: 'PERCENT',
+    statistics: ['RATE', 'COUNT'],
+    defaultStatistic: 'RATE',
+    startEvent: 'survey sent',
+    stopEvent: 'survey answered',
+    attributedTo: 'send',
+    dimensions: ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'],
+    version: 1,
+    samples: (w) => Prisma.sql`
+      SELECT s."sentAt" AS at, CASE WHEN s."respondedAt" IS NULL THEN 0 ELSE 1 END::float8 AS value,
+        coalesce(c."teamId", t."teamId") AS team_id, coalesce(c."assigneeId", t."assigneeId") AS agent_id,
+        c.channel::text AS channel, coalesce(c.function::text, t.function::text) AS function, t.priority::text AS priority,
+        cu."organizationId" AS organization_id, s."customerId" AS customer_id, coalesce(t.tags, ARRAY[]::text[]) AS tags
+      FROM "SurveyResponse" s
+      JOIN "Customer" cu ON cu.id = s."customerId"
+      LEFT JOIN "Conversation" c ON c.id = s."conversationId"
+      LEFT JOIN "Ticket" t ON t.id = s."ticketId"
+      WHERE s."workspaceId" = ${w}::uuid`,
+  },
   {
     key: 'ticket_first_response_time',
     name: 'First response time (tickets)',

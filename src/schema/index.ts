@@ -14,6 +14,7 @@ import './surveys/index.ts';
 import './timeline/types.ts';
 import './search/types.ts';
 import './metrics/types.ts';
+import './metrics/customer-value.ts';
 
 let schema: GraphQLSchema | undefined;
 

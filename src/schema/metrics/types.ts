@@ -42,6 +42,14 @@ const ClockEnum = builder.enumType('MetricClock', {
   values: { CALENDAR: { description: 'Wall-clock time.' }, BUSINESS: { description: 'Business hours of a calendar.' } } as const,
 });
 
+const FirstResponseFromEnum = builder.enumType('FirstResponseFrom', {
+  description: 'Where a conversation\'s first-response clock starts.',
+  values: {
+    FIRST_CUSTOMER_MESSAGE: { description: 'The customer\'s first message (what the customer experiences).' },
+    BOT_HANDOFF: { description: 'The moment a bot handed the conversation to humans (what the team controls); conversations without a handoff are excluded.' },
+  } as const,
+});
+
 const MetricDefinitionRef = builder.objectRef<MetricDefinition>('MetricDefinition').implement({
   description: 'How a metric is computed, as data: what starts and stops its clock, what it is attributed to, what it supports.',
   fields: (t) => ({
@@ -87,6 +95,11 @@ const MetricInput = builder.inputType('MetricInput', {
     timeZone: t.string({ required: false, description: 'IANA time zone for buckets (default: the workspace\'s).' }),
     statistic: t.field({ type: StatisticEnum, required: false, description: 'Default: the metric\'s default statistic.' }),
     clock: t.field({ type: ClockEnum, required: false, description: 'Default CALENDAR.' }),
+    firstResponseFrom: t.field({
+      type: FirstResponseFromEnum,
+      required: false,
+      description: 'conversation_first_response_time only: where the clock starts (default FIRST_CUSTOMER_MESSAGE).',
+    }),
   }),
 });
 
@@ -170,6 +183,9 @@ builder.queryFields((t) => ({
       if (input.bucket === 'HOUR' && input.to.getTime() - input.from.getTime() > 31 * 86_400_000) {
         throw bad('input.bucket: HOUR buckets cover at most 31 days', 'input.bucket');
       }
+      if (input.firstResponseFrom && definition.key !== 'conversation_first_response_time') {
+        throw bad('input.firstResponseFrom: only conversation_first_response_time has this option', 'input.firstResponseFrom');
+      }
       const f = input.filter ?? {};
       const result = await computeMetric(ctx.prisma, {
         workspaceId,
@@ -180,6 +196,7 @@ builder.queryFields((t) => ({
         timeZone,
         groupBy: (input.groupBy as Dimension | null) ?? null,
         bucket: (input.bucket as Bucket | null) ?? null,
+        options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE' },
         filter: {
           teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
           agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
