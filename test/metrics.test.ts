@@ -186,3 +186,19 @@ describe('metric', () => {
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('Ticket.metrics', () => {
+  it('drills down to one ticket with the same definitions', async () => {
+    const ws = await createTestWorkspace();
+    await fixture(ws);
+    const res = await ws.gql(/* GraphQL */ `{ a: ticket(number: 1) { metrics { firstResponseTime firstResolutionTime fullResolutionTime replies reopened firstContactResolution } }
+      b: ticket(number: 2) { metrics { firstResponseTime fullResolutionTime reopened firstContactResolution } }
+      c: ticket(number: 3) { metrics { firstResponseTime firstContactResolution } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({
+      a: { metrics: { firstResponseTime: 600, firstResolutionTime: 3600, fullResolutionTime: 3600, replies: 1, reopened: false, firstContactResolution: true } },
+      b: { metrics: { firstResponseTime: 1800, fullResolutionTime: null, reopened: true, firstContactResolution: false } },
+      c: { metrics: { firstResponseTime: null, firstContactResolution: null } },
+    });
+  });
+});

@@ -15,6 +15,7 @@ import './timeline/types.ts';
 import './search/types.ts';
 import './metrics/types.ts';
 import './metrics/customer-value.ts';
+import './metrics/entity-metrics.ts';
 
 let schema: GraphQLSchema | undefined;
 
