@@ -33,6 +33,7 @@ export const EVENT_TYPES = [
   'article.published',
   'article.archived',
   'article.rated',
+  'article_category.created',
   'survey.sent',
   'survey.answered',
 ] as const;

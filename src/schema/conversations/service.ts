@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { Conversation, Customer, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { createCustomer, CreateCustomerSchema } from '../customers/service.ts';
+import type { Conversation, Customer, Message, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { recordEvents, type NewEvent } from '../../events/outbox.ts';
+import { createCustomer, customerCreatedEvent, CreateCustomerSchema } from '../customers/service.ts';
 import { parseInput, type Actor } from '../service-kit.ts';
 
 /**
@@ -22,6 +23,35 @@ export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 export const uuid = z.string().uuid();
 export const expectedVersion = z.number().int().min(1, 'must be at least 1').nullish();
 const body = z.string().trim().min(1, 'must not be empty').max(20_000, 'must be at most 20000 characters');
+
+export function eventActor(actor: Actor) {
+  return { workspaceId: actor.workspaceId, kind: actor.kind, agentId: actor.agentId };
+}
+
+/** The outbox event of a conversation change; `changedFields` name what the mutation set. */
+export function conversationUpdatedEvent(conversation: Conversation, changedFields: string[]): NewEvent {
+  return {
+    type: 'conversation.updated',
+    subjectType: 'Conversation',
+    subjectId: conversation.id,
+    payload: {
+      changedFields,
+      customerId: conversation.customerId,
+      assigneeId: conversation.assigneeId,
+      teamId: conversation.teamId,
+      status: conversation.status,
+    },
+  };
+}
+
+export function messageAddedEvent(message: Message, conversation: Conversation): NewEvent {
+  return {
+    type: 'message.added',
+    subjectType: 'Message',
+    subjectId: message.id,
+    payload: { conversationId: message.conversationId, customerId: conversation.customerId, isInternalNote: message.isInternalNote },
+  };
+}
 
 /** Locks the conversation row for this transaction and reads it; NotFoundError outside the workspace. */
 export async function lockConversation(tx: Tx, actor: Actor, id: string, path = 'input.conversationId'): Promise<Conversation> {
@@ -137,6 +167,16 @@ export async function startConversation(prisma: PrismaClient, actor: Actor, raw:
           createdAt: now,
         },
       });
+      await recordEvents(tx, eventActor(actor), [
+        ...(created ? [customerCreatedEvent(customer)] : []),
+        {
+          type: 'conversation.created',
+          subjectType: 'Conversation',
+          subjectId: conversation.id,
+          payload: { customerId: customer.id, status: conversation.status, channel: conversation.channel },
+        },
+        messageAddedEvent(message, conversation),
+      ]);
       return { conversation, message, customerCreated: created };
     }, TX_OPTIONS);
   try {
@@ -246,6 +286,27 @@ export async function sendMessage(prisma: PrismaClient, actor: Actor, raw: unkno
       },
     });
     const updated = await tx.conversation.update({ where: { id: conversation.id }, data });
+    const changed = CONVERSATION_FIELDS.filter((f) => data[f] !== undefined && !sameValue(conversation[f], updated[f]));
+    await recordEvents(tx, eventActor(actor), [messageAddedEvent(message, updated), conversationUpdatedEvent(updated, ['messageCount', ...changed])]);
     return { message, conversation: updated };
   }, TX_OPTIONS);
+}
+
+/** Conversation fields a message can move besides `messageCount` (bookkeeping like `version` is left out). */
+const CONVERSATION_FIELDS = [
+  'status',
+  'firstCustomerMessageAt',
+  'lastCustomerMessageAt',
+  'waitingSince',
+  'firstAgentResponseAt',
+  'lastAgentMessageAt',
+  'firstBotResponseAt',
+  'botHandoffAt',
+  'resolvedAt',
+  'snoozedUntil',
+  'reopenCount',
+] as const;
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return (a instanceof Date ? a.getTime() : a) === (b instanceof Date ? b.getTime() : b);
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { InvalidStateError, NotFoundError } from '../../errors.ts';
 import type { ConversationStatus, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { parseInput, type Actor } from '../service-kit.ts';
-import { checkVersion, expectedVersion, lockConversation, TX_OPTIONS, uuid } from './service.ts';
+import { recordEvents } from '../../events/outbox.ts';
+import { checkVersion, conversationUpdatedEvent, eventActor, expectedVersion, lockConversation, sameValue, TX_OPTIONS, uuid } from './service.ts';
 
 /** Routing (assignment) and the status lifecycle of a conversation. */
 
@@ -47,7 +48,10 @@ export async function assignConversation(prisma: PrismaClient, actor: Actor, raw
       }
       data.teamId = input.teamId;
     }
-    return tx.conversation.update({ where: { id: conversation.id }, data });
+    const updated = await tx.conversation.update({ where: { id: conversation.id }, data });
+    const changed = (['assigneeId', 'teamId'] as const).filter((f) => conversation[f] !== updated[f]);
+    await recordEvents(tx, eventActor(actor), [conversationUpdatedEvent(updated, changed)]);
+    return updated;
   }, TX_OPTIONS);
 }
 
@@ -121,6 +125,11 @@ export async function setConversationStatus(prisma: PrismaClient, actor: Actor, 
       data.resolvedAt = null;
       data.reopenCount = { increment: 1 };
     }
-    return tx.conversation.update({ where: { id: conversation.id }, data });
+    const updated = await tx.conversation.update({ where: { id: conversation.id }, data });
+    const changed = STATUS_FIELDS.filter((f) => !sameValue(conversation[f], updated[f]));
+    await recordEvents(tx, eventActor(actor), [conversationUpdatedEvent(updated, changed)]);
+    return updated;
   }, TX_OPTIONS);
 }
+
+const STATUS_FIELDS = ['status', 'snoozedUntil', 'resolvedAt', 'firstResolvedAt', 'waitingSince', 'reopenCount'] as const;

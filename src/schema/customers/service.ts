@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.ts';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { recordEvents, type NewEvent } from '../../events/outbox.ts';
+import type { Customer, Organization } from '../../generated/prisma/client.ts';
 import { conflictOnUnique, parseInput, type Actor } from '../service-kit.ts';
 
 /**
@@ -63,9 +65,47 @@ export const CreateCustomerSchema = z
   .refine((c) => c.email || c.phone || c.externalId || c.name, { message: 'give at least one of name, email, phone or externalId' });
 export type CreateCustomer = z.infer<typeof CreateCustomerSchema>;
 
-/** Accepts a transaction client so callers can create a customer inside their own transaction. */
-export async function createCustomer(prisma: PrismaClient | Prisma.TransactionClient, actor: Actor, raw: unknown) {
+type Db = PrismaClient | Prisma.TransactionClient;
+
+function eventActor(actor: Actor) {
+  return { workspaceId: actor.workspaceId, kind: actor.kind, agentId: actor.agentId };
+}
+
+/** Names of the fields whose stored value differs between two versions of a row. */
+function changedFields<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]): string[] {
+  return fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+}
+
+/** The outbox event of a new customer; exported for callers that create one inside their own transaction. */
+export function customerCreatedEvent(customer: Customer): NewEvent {
+  return { type: 'customer.created', subjectType: 'Customer', subjectId: customer.id, payload: { organizationId: customer.organizationId } };
+}
+
+/**
+ * Accepts a transaction client so callers can create a customer inside their own transaction;
+ * then the caller records `customerCreatedEvent` with its own events (the outbox write must be
+ * the last step of the transaction). A full client gets a transaction of its own, with the event.
+ */
+export async function createCustomer(prisma: Db, actor: Actor, raw: unknown) {
   const input = parseInput(CreateCustomerSchema, raw);
+  if (isTransactionClient(prisma)) return insertCustomer(prisma, actor, input);
+  return (prisma as PrismaClient).$transaction(async (tx) => {
+    const customer = await insertCustomer(tx, actor, input);
+    await recordEvents(tx, eventActor(actor), [customerCreatedEvent(customer!)]);
+    return customer;
+  });
+}
+
+/**
+ * Prisma 7 transaction clients do have `$transaction` (it opens a savepoint, which not every
+ * adapter supports), so they are told apart by what they lack: `$connect` is only on the
+ * full client.
+ */
+function isTransactionClient(prisma: Db): prisma is Prisma.TransactionClient {
+  return typeof (prisma as { $connect?: unknown }).$connect !== 'function';
+}
+
+async function insertCustomer(prisma: Prisma.TransactionClient, actor: Actor, input: CreateCustomer) {
   await assertOrganization(prisma, actor, input.organizationId);
   const now = new Date();
   let organizationId = input.organizationId ?? null;
@@ -122,12 +162,24 @@ export async function updateCustomer(prisma: PrismaClient, actor: Actor, raw: un
     }
     data.attributes = merged as Prisma.InputJsonValue;
   }
-  try {
-    return await prisma.customer.update({ where: { id: existing.id }, data });
-  } catch (error) {
-    conflictOnUnique(error, uniqueCustomerFields);
-  }
+  return prisma.$transaction(async (tx) => {
+    let updated: Customer;
+    try {
+      updated = await tx.customer.update({ where: { id: existing.id }, data });
+    } catch (error) {
+      conflictOnUnique(error, uniqueCustomerFields);
+    }
+    const changed = changedFields(existing, updated, CUSTOMER_FIELDS);
+    if (changed.length > 0) {
+      await recordEvents(tx, eventActor(actor), [
+        { type: 'customer.updated', subjectType: 'Customer', subjectId: updated.id, payload: { changedFields: changed, organizationId: updated.organizationId } },
+      ]);
+    }
+    return updated;
+  });
 }
+
+const CUSTOMER_FIELDS = ['name', 'email', 'phone', 'externalId', 'locale', 'timeZone', 'tags', 'attributes', 'organizationId'] as const;
 
 export const MergeCustomersSchema = z
   .object({ primaryId: uuid, duplicateId: uuid })
@@ -186,6 +238,16 @@ export async function mergeCustomers(prisma: PrismaClient, actor: Actor, raw: un
         lastSeenAt: primary.lastSeenAt > duplicate.lastSeenAt ? primary.lastSeenAt : duplicate.lastSeenAt,
       },
     });
+    // The duplicate becomes a tombstone: partners drop it and follow mergedIntoId.
+    await recordEvents(tx, eventActor(actor), [
+      { type: 'customer.merged', subjectType: 'Customer', subjectId: duplicate.id, payload: { mergedIntoId: primary.id } },
+      {
+        type: 'customer.updated',
+        subjectType: 'Customer',
+        subjectId: primary.id,
+        payload: { changedFields: changedFields(primary, merged, [...CUSTOMER_FIELDS, 'firstSeenAt', 'lastSeenAt']), mergedFromId: duplicate.id, organizationId: merged.organizationId },
+      },
+    ]);
     return {
       customer: merged,
       mergedCustomerId: duplicate.id,
@@ -231,18 +293,24 @@ export async function createOrganization(prisma: PrismaClient, actor: Actor, raw
   const input = parseInput(CreateOrganizationSchema, raw);
   const domains = dedupe(input.domains ?? []);
   await assertDomainsFree(prisma, actor, domains);
-  return prisma.organization.create({
-    data: {
-      id: uuidv7(),
-      workspaceId: actor.workspaceId,
-      name: input.name,
-      domains,
-      plan: input.plan ?? null,
-      tier: input.tier ?? 'STANDARD',
-      attributes: (input.attributes ?? {}) as Prisma.InputJsonValue,
-    },
+  return prisma.$transaction(async (tx) => {
+    const organization = await tx.organization.create({
+      data: {
+        id: uuidv7(),
+        workspaceId: actor.workspaceId,
+        name: input.name,
+        domains,
+        plan: input.plan ?? null,
+        tier: input.tier ?? 'STANDARD',
+        attributes: (input.attributes ?? {}) as Prisma.InputJsonValue,
+      },
+    });
+    await recordEvents(tx, eventActor(actor), [{ type: 'organization.created', subjectType: 'Organization', subjectId: organization.id }]);
+    return organization;
   });
 }
+
+const ORGANIZATION_FIELDS = ['name', 'domains', 'plan', 'tier', 'attributes'] as const;
 
 export async function updateOrganization(prisma: PrismaClient, actor: Actor, raw: unknown) {
   const input = parseInput(UpdateOrganizationSchema, raw);
@@ -259,7 +327,16 @@ export async function updateOrganization(prisma: PrismaClient, actor: Actor, raw
   if (input.attributes !== undefined) {
     data.attributes = { ...(existing.attributes as object), ...input.attributes } as Prisma.InputJsonValue;
   }
-  return prisma.organization.update({ where: { id: existing.id }, data });
+  return prisma.$transaction(async (tx) => {
+    const updated: Organization = await tx.organization.update({ where: { id: existing.id }, data });
+    const changed = changedFields(existing, updated, ORGANIZATION_FIELDS);
+    if (changed.length > 0) {
+      await recordEvents(tx, eventActor(actor), [
+        { type: 'organization.updated', subjectType: 'Organization', subjectId: updated.id, payload: { changedFields: changed } },
+      ]);
+    }
+    return updated;
+  });
 }
 
 export const RecordCustomerEventSchema = z
@@ -306,6 +383,9 @@ export async function recordCustomerEvent(prisma: PrismaClient, actor: Actor, ra
         firstSeenAt: occurredAt < customer.firstSeenAt ? occurredAt : undefined,
       },
     });
+    await recordEvents(tx, eventActor(actor), [
+      { type: 'customer.event_recorded', subjectType: 'CustomerEvent', subjectId: event.id, payload: { customerId: customer.id, eventType: event.type } },
+    ]);
     return event;
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.ts';
 import { ConflictError, InvalidStateError, NotFoundError } from '../../errors.ts';
 import { Prisma, type Article, type ArticleStatus, type PrismaClient } from '../../generated/prisma/client.ts';
+import { recordEvents, type EventType } from '../../events/outbox.ts';
 import { conflictOnUnique, parseInput, type Actor } from '../service-kit.ts';
 import { localeTag, slug, slugify } from './validation.ts';
 
@@ -14,6 +15,13 @@ import { localeTag, slug, slugify } from './validation.ts';
  */
 
 type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Writes the outbox event of an article change: the last step of the transaction. */
+function articleEvent(tx: Prisma.TransactionClient, actor: Actor, type: EventType, article: Article, payload: Record<string, unknown> = {}) {
+  return recordEvents(tx, { workspaceId: actor.workspaceId, kind: actor.kind, agentId: actor.agentId }, [
+    { type, subjectType: 'Article', subjectId: article.id, payload: { status: article.status, ...payload } },
+  ]);
+}
 
 const uuid = z.string().uuid();
 const title = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
@@ -110,6 +118,7 @@ export async function createArticle(prisma: PrismaClient, actor: Actor, raw: unk
             createdAt: now,
           },
         });
+        await articleEvent(tx, actor, 'article.created', article);
         return article;
       });
     } catch (error) {
@@ -184,6 +193,7 @@ export async function updateArticle(prisma: PrismaClient, actor: Actor, raw: unk
           createdAt: now,
         },
       });
+      await articleEvent(tx, actor, 'article.updated', updated, { changedFields: Object.keys(data), version });
       return updated;
     });
   } catch (error) {
@@ -215,7 +225,9 @@ async function changeStatus(prisma: PrismaClient, actor: Actor, raw: unknown, to
       data: to === 'PUBLISHED' ? { status: to, publishedAt: now, updatedAt: now } : { status: to, archivedAt: now, updatedAt: now },
     });
     if (count === 0) throw new ConflictError('input.id: the article was changed meanwhile; re-read it and retry', 'input.id');
-    return tx.article.findUniqueOrThrow({ where: { id: existing.id } });
+    const changed = await tx.article.findUniqueOrThrow({ where: { id: existing.id } });
+    await articleEvent(tx, actor, to === 'PUBLISHED' ? 'article.published' : 'article.archived', changed, { previousStatus: existing.status });
+    return changed;
   });
 }
 
@@ -238,12 +250,15 @@ export const RateArticleSchema = z.object({ id: uuid, helpful: z.boolean() });
 export async function rateArticle(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<Article> {
   const input = parseInput(RateArticleSchema, raw);
   const column = input.helpful ? Prisma.sql`"helpfulCount"` : Prisma.sql`"unhelpfulCount"`;
-  const updated = await prisma.$executeRaw`
-    UPDATE "Article" SET ${column} = ${column} + 1
-    WHERE id = ${input.id}::uuid AND "workspaceId" = ${actor.workspaceId}::uuid AND status = 'PUBLISHED'`;
-  const article = await findArticle(prisma, actor, input.id);
-  if (updated === 0) throw new InvalidStateError(`input.id: only PUBLISHED articles can be rated; this one is ${article.status}`, 'input.id');
-  return article;
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.$executeRaw`
+      UPDATE "Article" SET ${column} = ${column} + 1
+      WHERE id = ${input.id}::uuid AND "workspaceId" = ${actor.workspaceId}::uuid AND status = 'PUBLISHED'`;
+    const article = await findArticle(tx, actor, input.id);
+    if (updated === 0) throw new InvalidStateError(`input.id: only PUBLISHED articles can be rated; this one is ${article.status}`, 'input.id');
+    await articleEvent(tx, actor, 'article.rated', article, { helpful: input.helpful });
+    return article;
+  });
 }
 
 export const CreateArticleCategorySchema = z.object({
@@ -264,16 +279,22 @@ export async function createArticleCategory(prisma: PrismaClient, actor: Actor, 
   const taken = await prisma.articleCategory.findFirst({ where: { workspaceId: actor.workspaceId, slug: categorySlug }, select: { id: true } });
   if (taken) throw new ConflictError(`${slugPath}: another category already uses the slug "${categorySlug}"`, slugPath);
   try {
-    return await prisma.articleCategory.create({
-      data: {
-        id: uuidv7(),
-        workspaceId: actor.workspaceId,
-        name: input.name,
-        slug: categorySlug,
-        description: input.description || null,
-        position: input.position ?? 0,
-        parentId: input.parentId ?? null,
-      },
+    return await prisma.$transaction(async (tx) => {
+      const category = await tx.articleCategory.create({
+        data: {
+          id: uuidv7(),
+          workspaceId: actor.workspaceId,
+          name: input.name,
+          slug: categorySlug,
+          description: input.description || null,
+          position: input.position ?? 0,
+          parentId: input.parentId ?? null,
+        },
+      });
+      await recordEvents(tx, { workspaceId: actor.workspaceId, kind: actor.kind, agentId: actor.agentId }, [
+        { type: 'article_category.created', subjectType: 'ArticleCategory', subjectId: category.id, payload: { parentId: category.parentId } },
+      ]);
+      return category;
     });
   } catch (error) {
     conflictOnUnique(error, { slug: slugPath });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { uuidv7 } from '../../db/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { PrismaClient, SurveyKind, SurveyResponse } from '../../generated/prisma/client.ts';
+import { recordEvents } from '../../events/outbox.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { parseInput, type Actor } from '../service-kit.ts';
 
 /**
@@ -59,6 +61,18 @@ async function checkSubject(prisma: PrismaClient, actor: Actor, s: { customerId:
   }
 }
 
+/** The outbox event of a survey change, written as the last step of its transaction. */
+function surveyEvent(tx: Prisma.TransactionClient, actor: Actor, type: 'survey.sent' | 'survey.answered', survey: SurveyResponse) {
+  return recordEvents(tx, { workspaceId: actor.workspaceId, kind: actor.kind, agentId: actor.agentId }, [
+    {
+      type,
+      subjectType: 'SurveyResponse',
+      subjectId: survey.id,
+      payload: { customerId: survey.customerId, conversationId: survey.conversationId, ticketId: survey.ticketId, kind: survey.kind },
+    },
+  ]);
+}
+
 export const SendSurveySchema = z.object({ kind, ...subject });
 
 /** Records a survey as sent and not yet answered. */
@@ -66,17 +80,21 @@ export async function sendSurvey(prisma: PrismaClient, actor: Actor, raw: unknow
   const input = parseInput(SendSurveySchema, raw);
   await checkSubject(prisma, actor, input);
   const now = new Date();
-  return prisma.surveyResponse.create({
-    data: {
-      id: uuidv7(now),
-      workspaceId: actor.workspaceId,
-      kind: input.kind,
-      customerId: input.customerId,
-      conversationId: input.conversationId ?? null,
-      ticketId: input.ticketId ?? null,
-      sentAt: now,
-      createdAt: now,
-    },
+  return prisma.$transaction(async (tx) => {
+    const survey = await tx.surveyResponse.create({
+      data: {
+        id: uuidv7(now),
+        workspaceId: actor.workspaceId,
+        kind: input.kind,
+        customerId: input.customerId,
+        conversationId: input.conversationId ?? null,
+        ticketId: input.ticketId ?? null,
+        sentAt: now,
+        createdAt: now,
+      },
+    });
+    await surveyEvent(tx, actor, 'survey.sent', survey);
+    return survey;
   });
 }
 
@@ -114,18 +132,22 @@ export async function submitSurveyResponse(prisma: PrismaClient, actor: Actor, r
     checkScore(input.kind!, input.score);
     const subjectIds = { customerId: input.customerId!, conversationId: input.conversationId, ticketId: input.ticketId };
     await checkSubject(prisma, actor, subjectIds);
-    return prisma.surveyResponse.create({
-      data: {
-        id: uuidv7(now),
-        workspaceId: actor.workspaceId,
-        kind: input.kind!,
-        ...subjectIds,
-        score: input.score,
-        comment: commentText,
-        sentAt: now,
-        respondedAt: now,
-        createdAt: now,
-      },
+    return prisma.$transaction(async (tx) => {
+      const survey = await tx.surveyResponse.create({
+        data: {
+          id: uuidv7(now),
+          workspaceId: actor.workspaceId,
+          kind: input.kind!,
+          ...subjectIds,
+          score: input.score,
+          comment: commentText,
+          sentAt: now,
+          respondedAt: now,
+          createdAt: now,
+        },
+      });
+      await surveyEvent(tx, actor, 'survey.answered', survey);
+      return survey;
     });
   }
   const survey = await prisma.surveyResponse.findFirst({ where: { id: input.surveyId, workspaceId: actor.workspaceId } });
@@ -138,6 +160,8 @@ export async function submitSurveyResponse(prisma: PrismaClient, actor: Actor, r
       data: { score: input.score, comment: commentText, respondedAt: now },
     });
     if (count === 0) throw new InvalidStateError('input.surveyId: this survey was already answered', 'input.surveyId');
-    return tx.surveyResponse.findUniqueOrThrow({ where: { id: survey.id } });
+    const answered = await tx.surveyResponse.findUniqueOrThrow({ where: { id: survey.id } });
+    await surveyEvent(tx, actor, 'survey.answered', answered);
+    return answered;
   });
 }

@@ -127,7 +127,7 @@ export async function escalateConversation(prisma: PrismaClient, actor: Actor, r
     });
     history.add(ticket.id, 'ESCALATED_FROM_CONVERSATION', { newValue: { conversationId: conversation.id, commentId: note.id } });
     // The conversation's own record of the handoff: an internal system note agents see in the thread.
-    await tx.message.create({
+    const message = await tx.message.create({
       data: {
         id: uuidv7(now),
         workspaceId: actor.workspaceId,
@@ -140,11 +140,20 @@ export async function escalateConversation(prisma: PrismaClient, actor: Actor, r
         createdAt: now,
       },
     });
-    await tx.conversation.update({
+    const updated = await tx.conversation.update({
       where: { id: conversation.id },
       data: { messageCount: { increment: 1 }, version: { increment: 1 }, updatedAt: now },
     });
-    await history.flush();
+    const routing = { customerId: updated.customerId, assigneeId: updated.assigneeId, teamId: updated.teamId, status: updated.status };
+    await history.flush([
+      {
+        type: 'message.added',
+        subjectType: 'Message',
+        subjectId: message.id,
+        payload: { conversationId: conversation.id, customerId: updated.customerId, isInternalNote: true },
+      },
+      { type: 'conversation.updated', subjectType: 'Conversation', subjectId: conversation.id, payload: { changedFields: ['messageCount'], ticketId: ticket.id, ...routing } },
+    ]);
     return { ticket, conversationId: conversation.id };
   }, TX_OPTIONS);
 }

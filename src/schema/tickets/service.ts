@@ -212,7 +212,10 @@ export async function addTicketComment(prisma: PrismaClient, actor: Actor, raw: 
     const data: Prisma.TicketUncheckedUpdateInput = { version: { increment: 1 } };
     let nextStatus: Ticket['status'] | null = null;
     if (authorKind === 'AGENT' && isPublic) {
-      if (!ticket.firstResponseAt) data.firstResponseAt = now;
+      if (!ticket.firstResponseAt) {
+        data.firstResponseAt = now;
+        history.changedWithoutTrail(ticket.id, 'firstResponseAt');
+      }
       data.publicAgentReplyCount = { increment: 1 };
       if (ticket.status === 'NEW') nextStatus = 'OPEN';
     }

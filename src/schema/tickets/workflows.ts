@@ -74,6 +74,7 @@ export async function mergeTickets(prisma: PrismaClient, actor: Actor, raw: unkn
     history.add(target.id, 'MERGED_FROM', {
       newValue: { ticketId: source.id, number: source.number, movedComments: moved.count, addedTags, movedIncidents: incidents.length },
     });
+    if (addedTags.length > 0) history.changedWithoutTrail(target.id, 'tags');
     await history.flush();
     return { source: closedSource, target: mergedTarget, movedComments: moved.count };
   }, TX_OPTIONS);
