@@ -8,10 +8,15 @@ import type { Logger } from './logger.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { useErrorCodes } from './error-codes-plugin.ts';
 import { getSchema } from './schema/index.ts';
+import { InMemoryBus } from './events/bus.ts';
+import { createLiveEvents, type LiveEvents } from './events/live.ts';
+import { useEventWakeups } from './events/notify-plugin.ts';
 
 export interface AppOptions {
   db: Database;
   logger: Logger;
+  /** Live updates; default: an in-memory bus (one instance) with default settings. */
+  events?: LiveEvents;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -22,10 +27,11 @@ export interface ServerContext {
 
 export type App = YogaServerInstance<ServerContext, Context>;
 
-function authorizationOf(request: Request, connectionParams: Record<string, unknown> | undefined): string | null {
+function authorizationOf(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | null {
   const fromInit = connectionParams?.authorization ?? connectionParams?.Authorization;
   if (typeof fromInit === 'string') return fromInit;
-  return request.headers.get('authorization');
+  // WebSocket operations carry no fetch Request: their key is in connectionParams only.
+  return typeof request?.headers?.get === 'function' ? request.headers.get('authorization') : null;
 }
 
 /**
@@ -33,8 +39,8 @@ function authorizationOf(request: Request, connectionParams: Record<string, unkn
  * src/server.ts attaches it to HTTP and WebSocket). Errors that are not GraphQLErrors are
  * masked as INTERNAL_SERVER_ERROR for the client and logged in full here.
  */
-export function createApp({ db, logger }: AppOptions): App {
-  const readiness = createReadinessCheck(db);
+export function createApp({ db, logger, events = createLiveEvents(new InMemoryBus()) }: AppOptions): App {
+  const readiness = createReadinessCheck(db, events.bus);
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -81,9 +87,11 @@ export function createApp({ db, logger }: AppOptions): App {
       prisma: db.prisma,
       db,
       log: logger,
+      events,
     }),
     plugins: [
       useErrorCodes(),
+      useEventWakeups(),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {

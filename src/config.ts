@@ -26,6 +26,22 @@ export interface Config {
   demoApiKey: string | undefined;
   /** Milliseconds to let in-flight requests finish on SIGTERM before closing connections. */
   shutdownGraceMs: number;
+  /** Live updates (subscriptions); see src/events/. */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Redis for cross-instance wake-ups; null: in-memory (one instance). */
+  redisUrl: string | null;
+  /** How often a subscriber re-reads the event table without a wake-up (events of other instances without Redis). */
+  pollMs: number;
+  /** Events one subscriber may fall behind by before its stream ends (it resumes from its cursor). */
+  maxBuffered: number;
+  /** Resume cursors older than this are refused with CURSOR_EXPIRED. */
+  retentionDays: number;
+  /** graphql-ws limits, per connection and per API key on one instance. */
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerKey: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +82,20 @@ export function parseDatabaseUrl(raw: string, poolMax: number): DatabaseConfig {
   return { kind: 'postgres', url: raw, host: url.port ? `${url.hostname}:${url.port}` : url.hostname, database, poolMax };
 }
 
+export function parseRedisUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StartupError('REDIS_URL is not a valid URL (expected redis://host:6379 or rediss://host:6380)');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new StartupError(`REDIS_URL must start with redis:// or rediss://, got "${url.protocol}//" (unset it for in-memory events)`);
+  }
+  if (!url.hostname) throw new StartupError('REDIS_URL has no host name');
+  return raw;
+}
+
 /** Reads the environment once; every value is validated so a typo fails fast with its name. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const poolMax = readInt(env, 'DATABASE_POOL_MAX', 10, 1, 1000);
@@ -96,5 +126,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     seedDemo: readBool(env, 'CXGRAPH_SEED_DEMO', true),
     demoApiKey,
     shutdownGraceMs: readInt(env, 'CXGRAPH_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    events: {
+      redisUrl: env.REDIS_URL?.trim() ? parseRedisUrl(env.REDIS_URL.trim()) : null,
+      pollMs: readInt(env, 'CXGRAPH_EVENT_POLL_MS', 5_000, 50, 600_000),
+      maxBuffered: readInt(env, 'CXGRAPH_SUBSCRIPTION_BUFFER', 1_000, 10, 100_000),
+      retentionDays: readInt(env, 'CXGRAPH_EVENT_RETENTION_DAYS', 7, 1, 3650),
+      maxSubscriptionsPerConnection: readInt(env, 'CXGRAPH_WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
+      maxConnectionsPerKey: readInt(env, 'CXGRAPH_WS_MAX_CONNECTIONS_PER_KEY', 100, 1, 100_000),
+    },
   };
 }

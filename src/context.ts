@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.ts';
 import type { Database } from './db/index.ts';
+import type { LiveEvents } from './events/live.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
 /** Per-request context, built once per HTTP request or WebSocket operation. */
@@ -9,6 +10,8 @@ export interface Context {
   prisma: PrismaClient;
   db: Database;
   log: Logger;
+  /** Live updates: the wake-up bus and subscription settings of this instance. */
+  events: LiveEvents;
 }
 
 /** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */

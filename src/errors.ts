@@ -12,6 +12,10 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   INVALID_STATE: 'INVALID_STATE',
   VALIDATION: 'VALIDATION',
+  /** A subscription's `after` cursor is older than the retention window (or unknown): refetch, then subscribe without it. */
+  CURSOR_EXPIRED: 'CURSOR_EXPIRED',
+  /** A subscriber fell further behind than its buffer allows; resume from the last cursor received. */
+  SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,8 +1,11 @@
 import type { Database } from './db/index.ts';
+import type { WakeupBus } from './events/bus.ts';
 import { localMigrationNames, pendingMigrations, type AppliedMigration } from './db/migrations.ts';
 
 export interface Readiness {
   ready: boolean;
+  /** True when an optional dependency (the events bus) is down: the instance serves, live updates arrive by polling. */
+  degraded?: boolean;
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
@@ -11,7 +14,7 @@ export interface Readiness {
  * A pending or failed migration (someone rolled the database back, or an older build migrated
  * it) makes the instance unready instead of serving a schema the code does not expect.
  */
-export function createReadinessCheck(db: Database): () => Promise<Readiness> {
+export function createReadinessCheck(db: Database, bus?: WakeupBus): () => Promise<Readiness> {
   let local: Promise<string[]> | undefined;
   return async () => {
     local ??= localMigrationNames();
@@ -36,6 +39,11 @@ export function createReadinessCheck(db: Database): () => Promise<Readiness> {
     } catch (error) {
       checks.migrations = { ok: false, detail: `cannot read migration history: ${(error as Error).message}` };
     }
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
+    const ready = Object.values(checks).every((c) => c.ok);
+    if (!bus) return { ready, checks };
+    // Redis down is not "unready": queries, mutations and subscriptions (by polling) still work,
+    // and pulling every instance out of the load balancer would turn a slowdown into an outage.
+    checks.events = bus.health();
+    return checks.events.ok ? { ready, checks } : { ready, degraded: true, checks };
   };
 }

@@ -5,6 +5,9 @@ import { runCli } from './cli/run.ts';
 import { loadConfig, StartupError, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { applyMigrations } from './db/migrations.ts';
+import { createWakeupBus } from './events/bus.ts';
+import { createLiveEvents } from './events/live.ts';
+import { attachWebSockets } from './events/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /**
@@ -59,20 +62,30 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer & { demoApiKey: string | null }> {
+export interface StartOptions {
+  /** An already open database (tests share theirs); it is left open on stop. */
+  db?: Database;
+}
+
+export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer & { demoApiKey: string | null }> {
   const started = Date.now();
-  const db = await openDatabase(config.database);
+  const db = options.db ?? (await openDatabase(config.database));
+  const closeDb = options.db ? async () => undefined : () => db.close();
+  const bus = createWakeupBus(config.events.redisUrl, log);
   try {
     const applied = await applyMigrations(db.migrationFactory());
     log.info({ database: db.kind, location: db.location, applied }, applied.length ? 'applied migrations' : 'database schema is up to date');
     const seeded = await seedIfEmpty(db, config, log);
 
-    const app = createApp({ db, logger: log });
+    const events = createLiveEvents(bus, config.events);
+    const app = createApp({ db, logger: log, events });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
     server.requestTimeout = 120_000;
     await listen(server, config.port, config.host);
+    // Attached once listening: a failed listen stays one clear start-up error, not a WebSocket server error too.
+    const sockets = attachWebSockets(server, app, { prisma: db.prisma, log, limits: config.events });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -83,6 +96,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const stop = () => {
       stopping ??= (async () => {
         log.info('shutting down: no new connections, finishing in-flight requests');
+        // Subscriptions never finish by themselves: end the streams (SSE responses complete) and
+        // say "going away" on every WebSocket, so clients reconnect elsewhere with their cursor.
+        events.endAll();
+        await sockets.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownGraceMs).unref());
@@ -91,14 +108,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           server.closeAllConnections();
           await closed;
         }
-        await db.close();
+        await bus.close();
+        await closeDb();
         log.info('stopped');
       })();
       return stopping;
     };
     return { server, db, url, stop, demoApiKey: seeded?.apiKey ?? null };
   } catch (error) {
-    await db.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    await closeDb().catch(() => undefined);
     throw error;
   }
 }

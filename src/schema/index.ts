@@ -16,6 +16,8 @@ import './search/types.ts';
 import './metrics/types.ts';
 import './metrics/customer-value.ts';
 import './metrics/entity-metrics.ts';
+import './events/index.ts';
+import './subscriptions/index.ts';
 
 let schema: GraphQLSchema | undefined;
 

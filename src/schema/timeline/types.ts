@@ -140,3 +140,4 @@ builder.prismaObjectFields('Customer', (t) => ({
     },
   }),
 }));
+

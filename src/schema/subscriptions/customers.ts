@@ -1,0 +1,29 @@
+import { builder } from '../../builder.ts';
+import { EVENT_TYPES } from '../../events/outbox.ts';
+import { idOfType } from '../global-id.ts';
+import { AFTER_DESCRIPTION, eventOf, payloadIs, subscribeToEvents } from './kit.ts';
+import { CustomerTimelineEventRef } from './types.ts';
+
+/** Everything that lands on a customer's timeline; knowledge-base events belong to no customer. */
+const TIMELINE_TYPES = EVENT_TYPES.filter((type) => !type.startsWith('article'));
+
+builder.subscriptionField('customerTimelineUpdated', (t) =>
+  t.field({
+    type: CustomerTimelineEventRef,
+    description: "Anything added to or changed on one customer's timeline: the record itself, their conversations, messages, tickets and surveys.",
+    authScopes: { scope: 'customers:read' },
+    args: {
+      customerId: t.arg.globalID({ required: true, description: 'The customer to follow.' }),
+      after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
+    },
+    subscribe: async (_root, args, ctx) => {
+      const customerId = idOfType(args.customerId, 'Customer', 'customerId');
+      return subscribeToEvents(ctx, args.after, {
+        scope: 'customers:read',
+        types: TIMELINE_TYPES,
+        where: { OR: [{ subjectType: 'Customer', subjectId: customerId }, payloadIs('customerId', customerId)] },
+      });
+    },
+    resolve: eventOf,
+  }),
+);

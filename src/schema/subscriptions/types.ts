@@ -1,0 +1,101 @@
+import { builder } from '../../builder.ts';
+import type { Event } from '../../generated/prisma/client.ts';
+import { encodeGlobalId } from '../global-id.ts';
+import { changedFieldsOf, encodeEventCursor, stringOf } from './kit.ts';
+
+/**
+ * Payloads of the durable subscriptions. Each carries where it sits in the event log (pass
+ * `cursor` as `after` to resume) and re-fetches its object through the normal types, so
+ * selection, field authorization and the workspace filter apply as in a query.
+ */
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+type FieldBuilder = PothosSchemaTypes.ObjectFieldBuilder<Types, Event>;
+
+function eventFields(t: FieldBuilder, withChanges: boolean) {
+  return {
+    cursor: t.string({ description: 'Position of this event in the log; subscribe with `after: cursor` to resume right after it.', resolve: (e) => encodeEventCursor(e.id) }),
+    eventId: t.string({ description: 'Id of the event (increases with commit order within a workspace).', resolve: (e) => e.id.toString() }),
+    type: t.string({ description: 'Dotted event type, e.g. "conversation.updated".', resolve: (e) => e.type }),
+    occurredAt: t.field({ type: 'DateTime', description: 'When the change was committed.', resolve: (e) => e.createdAt }),
+    ...(withChanges
+      ? {
+          changedFields: t.stringList({
+            description: 'Fields the change touched (empty when the event is not an update).',
+            resolve: (e) => changedFieldsOf(e),
+          }),
+        }
+      : {}),
+  };
+}
+
+export const MessageAddedEventRef = builder.objectRef<Event>('MessageAddedEvent').implement({
+  description: 'A message was added to a conversation.',
+  fields: (t) => ({
+    ...eventFields(t, false),
+    message: t.prismaField({
+      type: 'Message',
+      description: 'The new message.',
+      resolve: (query, e, _args, ctx) => ctx.prisma.message.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } }),
+    }),
+    conversation: t.prismaField({
+      type: 'Conversation',
+      description: 'The conversation, as it is now.',
+      resolve: (query, e, _args, ctx) =>
+        ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: stringOf(e, 'conversationId') ?? '', workspaceId: e.workspaceId } }),
+    }),
+  }),
+});
+
+export const ConversationUpdatedEventRef = builder.objectRef<Event>('ConversationUpdatedEvent').implement({
+  description: 'A conversation was created or changed (status, assignment, routing...).',
+  fields: (t) => ({
+    ...eventFields(t, true),
+    conversation: t.prismaField({
+      type: 'Conversation',
+      description: 'The conversation, as it is now.',
+      resolve: (query, e, _args, ctx) => ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } }),
+    }),
+  }),
+});
+
+/** The ticket an event is about: its subject, or the ticket named in its payload (comments). */
+export function ticketIdOf(e: Event): string {
+  return e.subjectType === 'Ticket' ? e.subjectId : (stringOf(e, 'ticketId') ?? e.subjectId);
+}
+
+const ticketField = (t: FieldBuilder) =>
+  t.prismaField({
+    type: 'Ticket',
+    description: 'The ticket, as it is now.',
+    resolve: (query, e, _args, ctx) => ctx.prisma.ticket.findFirstOrThrow({ ...query, where: { id: ticketIdOf(e), workspaceId: e.workspaceId } }),
+  });
+
+export const TicketCreatedEventRef = builder.objectRef<Event>('TicketCreatedEvent').implement({
+  description: 'A ticket was opened.',
+  fields: (t) => ({ ...eventFields(t, false), ticket: ticketField(t) }),
+});
+
+export const TicketChangedEventRef = builder.objectRef<Event>('TicketChangedEvent').implement({
+  description: 'A ticket changed: an update, a comment, or a merge.',
+  fields: (t) => ({ ...eventFields(t, true), ticket: ticketField(t) }),
+});
+
+export const CustomerTimelineEventRef = builder.objectRef<Event>('CustomerTimelineEvent').implement({
+  description: "Something was added to or changed on a customer's timeline (a conversation, message, ticket, survey or the customer record).",
+  fields: (t) => ({
+    ...eventFields(t, true),
+    subjectType: t.string({ description: 'GraphQL type of the object the event is about, e.g. "Ticket".', resolve: (e) => e.subjectType }),
+    subjectId: t.id({ description: 'Global ID of that object; fetch it with `node(id:)`.', resolve: (e) => encodeGlobalId(e.subjectType, e.subjectId) }),
+    customer: t.prismaField({
+      type: 'Customer',
+      nullable: true,
+      description: 'The customer, as they are now; null when the record was merged away.',
+      resolve: (query, e, _args, ctx) =>
+        ctx.prisma.customer.findFirst({
+          ...query,
+          where: { id: e.subjectType === 'Customer' ? e.subjectId : (stringOf(e, 'customerId') ?? ''), workspaceId: e.workspaceId },
+        }),
+    }),
+  }),
+});
