@@ -11,6 +11,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 export type Statistic = 'COUNT' | 'MEAN' | 'MEDIAN' | 'P90' | 'RATE';
 export type Unit = 'SECONDS' | 'PERCENT' | 'SCORE' | 'COUNT';
 export type Dimension = 'TEAM' | 'AGENT' | 'CHANNEL' | 'FUNCTION' | 'PRIORITY' | 'ORGANIZATION' | 'CUSTOMER';
+export type Clock = 'CALENDAR' | 'BUSINESS';
 
 export interface MetricDefinition {
   key: string;
@@ -34,6 +35,8 @@ export interface MetricDefinition {
 export interface MetricOptions {
   /** Conversation first response: start the clock at the first customer message (default) or at the bot handoff. */
   firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE' | 'BOT_HANDOFF';
+  /** Durations only: count just the open hours of this business calendar (a BusinessCalendar id). */
+  businessCalendarId?: string | null;
 }
 
 const DURATION_STATS: Statistic[] = ['MEAN', 'MEDIAN', 'P90', 'COUNT'];
@@ -66,7 +69,15 @@ function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value:
     WHERE s."workspaceId" = ${workspaceId}::uuid AND s.kind = ${kind}::"SurveyKind" AND s."respondedAt" IS NOT NULL`;
 }
 
-const seconds = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`extract(epoch from (${to} - ${from}))`;
+/**
+ * A duration sample's value. Every SECONDS metric builds its value here, which is what makes the
+ * business clock available to all of them (see `clocksOf`); the calendar clock's SQL is the
+ * plain wall-clock difference.
+ */
+function seconds(o: MetricOptions, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
+  if (o.businessCalendarId) return Prisma.sql`cx_business_seconds(${o.businessCalendarId}::uuid, ${from}, ${to})`;
+  return Prisma.sql`extract(epoch from (${to} - ${from}))`;
+}
 
 /** Conversation samples with their dimensions (priority and tags belong to tickets: null/empty). */
 function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
@@ -101,7 +112,7 @@ export const METRICS: MetricDefinition[] = [
       return conversationSamples(
         w,
         Prisma.sql`c."firstCustomerMessageAt"`,
-        seconds(start, Prisma.sql`c."firstAgentResponseAt"`),
+        seconds(o, start, Prisma.sql`c."firstAgentResponseAt"`),
         // A reply before the clock starts (an agent wrote first) is not a response time.
         Prisma.sql`${start} IS NOT NULL AND c."firstAgentResponseAt" IS NOT NULL AND c."firstAgentResponseAt" >= ${start}`,
       );
@@ -181,8 +192,8 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'ticket creation',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`), Prisma.sql`t."firstResponseAt" IS NOT NULL`),
+    samples: (w, o) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`), Prisma.sql`t."firstResponseAt" IS NOT NULL`),
   },
   {
     key: 'ticket_first_resolution_time',
@@ -197,8 +208,8 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'ticket creation',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`), Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
+    samples: (w, o) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`), Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
   },
   {
     key: 'ticket_full_resolution_time',
@@ -213,8 +224,8 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'ticket creation',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`), Prisma.sql`t."solvedAt" IS NOT NULL`),
+    samples: (w, o) =>
+      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`), Prisma.sql`t."solvedAt" IS NOT NULL`),
   },
   {
     key: 'first_contact_resolution_rate',
@@ -314,6 +325,11 @@ export const METRICS: MetricDefinition[] = [
     samples: (w) => surveySamples(w, 'CES', Prisma.sql`s.score`),
   },
 ];
+
+/** Clocks a metric supports: business time applies to durations (their values come from `seconds`). */
+export function clocksOf(metric: MetricDefinition): Clock[] {
+  return metric.unit === 'SECONDS' ? ['CALENDAR', 'BUSINESS'] : ['CALENDAR'];
+}
 
 export function metricByKey(key: string): MetricDefinition | undefined {
   return METRICS.find((m) => m.key === key);

@@ -1,11 +1,11 @@
 import { builder } from '../../builder.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
 import { computeMetric, type Bucket } from '../../metrics/compute.ts';
-import { METRICS, metricByKey, type Dimension, type MetricDefinition, type Statistic } from '../../metrics/definitions.ts';
+import { clocksOf, METRICS, metricByKey, type Clock, type Dimension, type MetricDefinition, type Statistic } from '../../metrics/definitions.ts';
 import { isTimeZone } from '../customers/service.ts';
 import { ChannelEnum, CxFunctionEnum, TicketPriorityEnum } from '../enums.ts';
-import { encodeGlobalId, optionalIdOfType, type GlobalIdArg } from '../global-id.ts';
-import { workspaceIdOf } from '../tenancy.ts';
+import { encodeGlobalId, idOfType, optionalIdOfType, type GlobalIdArg } from '../global-id.ts';
+import { inWorkspace, workspaceIdOf } from '../tenancy.ts';
 
 const StatisticEnum = builder.enumType('MetricStatistic', {
   description: 'How samples are summarized.',
@@ -60,7 +60,7 @@ const MetricDefinitionRef = builder.objectRef<MetricDefinition>('MetricDefinitio
     unit: t.field({ type: UnitEnum, description: 'Unit of values.', resolve: (m) => m.unit }),
     statistics: t.field({ type: [StatisticEnum], description: 'Statistics it supports.', resolve: (m) => m.statistics }),
     defaultStatistic: t.field({ type: StatisticEnum, description: 'Used when none is requested.', resolve: (m) => m.defaultStatistic }),
-    clocks: t.field({ type: [ClockEnum], description: 'Clocks it supports.', resolve: () => ['CALENDAR' as const] }),
+    clocks: t.field({ type: [ClockEnum], description: 'Clocks it supports.', resolve: (m) => clocksOf(m) }),
     dimensions: t.field({ type: [DimensionEnum], description: 'What it can be filtered and grouped by.', resolve: (m) => m.dimensions }),
     startEvent: t.exposeString('startEvent', { description: 'What starts the clock (or what is counted).' }),
     stopEvent: t.exposeString('stopEvent', { description: 'What stops the clock.' }),
@@ -94,7 +94,11 @@ const MetricInput = builder.inputType('MetricInput', {
     bucket: t.field({ type: BucketEnum, required: false, description: 'Also compute a time series.' }),
     timeZone: t.string({ required: false, description: 'IANA time zone for buckets (default: the workspace\'s).' }),
     statistic: t.field({ type: StatisticEnum, required: false, description: 'Default: the metric\'s default statistic.' }),
-    clock: t.field({ type: ClockEnum, required: false, description: 'Default CALENDAR.' }),
+    clock: t.field({ type: ClockEnum, required: false, description: 'Default CALENDAR. BUSINESS (durations only) needs `calendarId`.' }),
+    calendarId: t.globalID({
+      required: false,
+      description: 'clock: BUSINESS only: the BusinessCalendar whose open hours (minus its holidays) count toward each duration.',
+    }),
     firstResponseFrom: t.field({
       type: FirstResponseFromEnum,
       required: false,
@@ -129,6 +133,7 @@ const MetricPointRef = builder.objectRef<Point & { bucketStart: Date }>('MetricP
 interface Result extends Point {
   definition: MetricDefinition;
   statistic: Statistic;
+  clock: Clock;
   timeZone: string;
   groups: Array<Point & { key: string | null }>;
   series: Array<Point & { bucketStart: Date }>;
@@ -140,7 +145,7 @@ const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
     definition: t.field({ type: MetricDefinitionRef, description: 'The definition used.', resolve: (r) => r.definition }),
     definitionVersion: t.int({ description: 'Version of the definition used.', resolve: (r) => r.definition.version }),
     statistic: t.field({ type: StatisticEnum, description: 'Statistic used.', resolve: (r) => r.statistic }),
-    clock: t.field({ type: ClockEnum, description: 'Clock used.', resolve: () => 'CALENDAR' as const }),
+    clock: t.field({ type: ClockEnum, description: 'Clock used.', resolve: (r) => r.clock }),
     timeZone: t.string({ description: 'Time zone of the buckets.', resolve: (r) => r.timeZone }),
     value: t.float({ nullable: true, description: 'Overall value; null when there are no samples (COUNT: 0).', resolve: (r) => r.value }),
     sampleSize: t.int({ description: 'Samples in the range after filtering.', resolve: (r) => r.sampleSize }),
@@ -171,7 +176,10 @@ builder.queryFields((t) => ({
       if (!definition.statistics.includes(statistic)) {
         throw bad(`input.statistic: ${definition.key} supports ${definition.statistics.join(', ')}`, 'input.statistic');
       }
-      if (input.clock === 'BUSINESS') throw bad(`input.clock: ${definition.key} supports CALENDAR`, 'input.clock');
+      const clock: Clock = input.clock ?? 'CALENDAR';
+      if (!clocksOf(definition).includes(clock)) throw bad(`input.clock: ${definition.key} supports ${clocksOf(definition).join(', ')}`, 'input.clock');
+      if (clock === 'BUSINESS' && !input.calendarId) throw bad('input.calendarId: required with clock: BUSINESS', 'input.calendarId');
+      if (clock !== 'BUSINESS' && input.calendarId) throw bad('input.calendarId: only used with clock: BUSINESS', 'input.calendarId');
       if (input.groupBy && !definition.dimensions.includes(input.groupBy as Dimension)) {
         throw bad(`input.groupBy: ${definition.key} can be grouped by ${definition.dimensions.join(', ')}`, 'input.groupBy');
       }
@@ -186,6 +194,13 @@ builder.queryFields((t) => ({
       if (input.firstResponseFrom && definition.key !== 'conversation_first_response_time') {
         throw bad('input.firstResponseFrom: only conversation_first_response_time has this option', 'input.firstResponseFrom');
       }
+      let businessCalendarId: string | null = null;
+      if (input.calendarId) {
+        const id = idOfType(input.calendarId as GlobalIdArg, 'BusinessCalendar', 'input.calendarId');
+        const calendar = await ctx.prisma.businessCalendar.findFirst({ where: { id, ...inWorkspace(ctx) }, select: { id: true } });
+        if (!calendar) throw requestError(ErrorCode.NOT_FOUND, 'input.calendarId: business calendar not found', { argument: 'input.calendarId' });
+        businessCalendarId = calendar.id;
+      }
       const f = input.filter ?? {};
       const result = await computeMetric(ctx.prisma, {
         workspaceId,
@@ -196,7 +211,7 @@ builder.queryFields((t) => ({
         timeZone,
         groupBy: (input.groupBy as Dimension | null) ?? null,
         bucket: (input.bucket as Bucket | null) ?? null,
-        options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE' },
+        options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE', businessCalendarId },
         filter: {
           teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
           agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
@@ -213,6 +228,7 @@ builder.queryFields((t) => ({
         ...result,
         definition,
         statistic,
+        clock,
         timeZone,
         groups: result.groups.map((g) => ({ ...g, key: g.key && type ? encodeGlobalId(type, g.key) : g.key })),
       };
