@@ -80,7 +80,8 @@ export function attachWebSockets(
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
-        if (Object.keys(ctx.subscriptions).length >= limits.maxSubscriptionsPerConnection) {
+        // graphql-ws has already registered this operation's id in ctx.subscriptions, so it counts itself.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
           const reason = `Too many subscriptions: at most ${limits.maxSubscriptionsPerConnection} per connection`;
           ctx.extra.socket.close(4429, reason);
           return [new GraphQLError(reason, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
