@@ -41,8 +41,11 @@ describe('authentication, authorization and limits', () => {
     const { ws, fx, customer } = await setup();
     const conversation = await fx.conversation(customer.id);
     const conn = connect(ws.apiKey);
-    for (let i = 0; i < 4; i++) subscribe(conn.client, MESSAGE_ADDED, { id: encodeGlobalId('Conversation', conversation.id) });
+    const four = Array.from({ length: 4 }, () => subscribe(conn.client, MESSAGE_ADDED, { id: encodeGlobalId('Conversation', conversation.id) }));
     await settle(300);
+    // All four, the limit included, are live.
+    await fx.message(conversation.id, customer.id, 'to all four');
+    await Promise.all(four.map((sub) => sub.waitFor(1)));
     subscribe(conn.client, MESSAGE_ADDED, { id: encodeGlobalId('Conversation', conversation.id) });
     expect(await conn.closed).toMatchObject({ code: 4429, reason: expect.stringMatching(/subscriptions/) });
 
