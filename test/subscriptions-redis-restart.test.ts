@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { redisAnswers } from './helpers/redis.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { parseDatabaseUrl } from '../src/config.ts';
@@ -36,21 +37,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function pong(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => {
-      socket.write('PING\r\n');
-      socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    });
-    socket.once('error', () => done(false));
-  });
-}
+const pong = (port: number) => redisAnswers('127.0.0.1', port, 500);
 
 /** A private redis-server that can be stopped and started again on the same port. */
 function ownRedis(port: number) {

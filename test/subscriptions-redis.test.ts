@@ -1,9 +1,9 @@
-import { createConnection } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
+import { redisAnswers } from './helpers/redis.ts';
 import { onPostgres } from './helpers/database.ts';
 import { startServerProcess, type RunningChild } from './helpers/process.ts';
 import { scratchDatabase } from './helpers/scratch.ts';
@@ -17,23 +17,8 @@ import { connectWs, liveFixtures, settle, subscribe } from './helpers/ws.ts';
 
 const REDIS_URL = process.env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
 
-function redisReachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => {
-      socket.write('PING\r\n');
-      socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    });
-    socket.once('error', () => done(false));
-  });
-}
 
-const skipReason = !onPostgres() ? 'needs PostgreSQL (run with DATABASE_URL): two processes cannot share an embedded database' : (await redisReachable()) ? null : `Redis is not reachable at ${REDIS_URL}`;
+const skipReason = !onPostgres() ? 'needs PostgreSQL (run with DATABASE_URL): two processes cannot share an embedded database' : (await redisAnswers(new URL(REDIS_URL).hostname, Number(new URL(REDIS_URL).port || 6379))) ? null : `Redis is not reachable at ${REDIS_URL}`;
 if (skipReason) console.warn(`[subscriptions-redis] skipped: ${skipReason}`);
 
 const cleanup: Array<() => Promise<unknown>> = [];

@@ -79,6 +79,29 @@ function seconds(o: MetricOptions, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql
   return Prisma.sql`extract(epoch from (${to} - ${from}))`;
 }
 
+/**
+ * A ticket duration metric: from ticket creation to the instant in `stopColumn`, attributed to
+ * creation, excluding tickets where that instant is not set yet (never zero).
+ */
+function ticketDuration(spec: { key: string; name: string; description: string; formula: string; stopEvent: string; stopColumn: string }): MetricDefinition {
+  const stop = Prisma.sql`t.${Prisma.raw(`"${spec.stopColumn}"`)}`;
+  return {
+    key: spec.key,
+    name: spec.name,
+    description: spec.description,
+    formula: spec.formula,
+    unit: 'SECONDS',
+    statistics: DURATION_STATS,
+    defaultStatistic: 'MEDIAN',
+    startEvent: 'ticket created',
+    stopEvent: spec.stopEvent,
+    attributedTo: 'ticket creation',
+    dimensions: TICKET_DIMS,
+    version: 1,
+    samples: (w, o) => ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, stop), Prisma.sql`${stop} IS NOT NULL`),
+  };
+}
+
 /** Conversation samples with their dimensions (priority and tags belong to tickets: null/empty). */
 function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
@@ -178,55 +201,33 @@ export const METRICS: MetricDefinition[] = [
       LEFT JOIN "Ticket" t ON t.id = s."ticketId"
       WHERE s."workspaceId" = ${w}::uuid`,
   },
-  {
+  ticketDuration({
     key: 'ticket_first_response_time',
     name: 'First response time (tickets)',
     description: 'How long customers wait for the first public reply by a human agent on a ticket.',
     formula:
       'first public reply by a human agent − ticket creation (creation is the customer\'s first message for inbound tickets and the creation time for agent-created ones); bot replies and internal notes do not count; tickets without a reply yet are excluded, not zero',
-    unit: 'SECONDS',
-    statistics: DURATION_STATS,
-    defaultStatistic: 'MEDIAN',
-    startEvent: 'ticket created',
     stopEvent: 'first public human agent reply',
-    attributedTo: 'ticket creation',
-    dimensions: TICKET_DIMS,
-    version: 1,
-    samples: (w, o) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`), Prisma.sql`t."firstResponseAt" IS NOT NULL`),
-  },
-  {
+    stopColumn: 'firstResponseAt',
+  }),
+  ticketDuration({
     key: 'ticket_first_resolution_time',
     name: 'First resolution time (tickets)',
     description: 'How long until a ticket was solved the first time.',
-    formula: 'first time the ticket reached SOLVED − ticket creation; unsolved tickets are excluded',
-    unit: 'SECONDS',
-    statistics: DURATION_STATS,
-    defaultStatistic: 'MEDIAN',
-    startEvent: 'ticket created',
+    formula:
+      'first time the ticket reached SOLVED − ticket creation; unsolved tickets are excluded',
     stopEvent: 'first SOLVED',
-    attributedTo: 'ticket creation',
-    dimensions: TICKET_DIMS,
-    version: 1,
-    samples: (w, o) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`), Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
-  },
-  {
+    stopColumn: 'firstSolvedAt',
+  }),
+  ticketDuration({
     key: 'ticket_full_resolution_time',
     name: 'Full resolution time (tickets)',
     description: 'How long until a ticket was solved for good: reopens count toward it.',
-    formula: 'latest time the ticket reached SOLVED − ticket creation; tickets not solved now (never solved, or reopened) are excluded',
-    unit: 'SECONDS',
-    statistics: DURATION_STATS,
-    defaultStatistic: 'MEDIAN',
-    startEvent: 'ticket created',
+    formula:
+      'latest time the ticket reached SOLVED − ticket creation; tickets not solved now (never solved, or reopened) are excluded',
     stopEvent: 'latest SOLVED',
-    attributedTo: 'ticket creation',
-    dimensions: TICKET_DIMS,
-    version: 1,
-    samples: (w, o) =>
-      ticketSamples(w, Prisma.sql`t."createdAt"`, seconds(o, Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`), Prisma.sql`t."solvedAt" IS NOT NULL`),
-  },
+    stopColumn: 'solvedAt',
+  }),
   {
     key: 'first_contact_resolution_rate',
     name: 'First-contact resolution rate',
