@@ -50,10 +50,12 @@ describe.skipIf(skipReason !== null)(`two instances sharing Redis and PostgreSQL
 
     const conn = connectWs(b.url.replace(/^http/, 'ws'), key);
     cleanup.push(() => conn.dispose());
+    // Starting after a marker, the subscription cannot miss the message however slowly it starts.
+    const after = await fx.mark();
     const messages = subscribe(
       conn.client,
-      /* GraphQL */ `subscription ($id: ID!) { messageAdded(conversationId: $id) { message { body } } }`,
-      { id: conversationId },
+      /* GraphQL */ `subscription ($id: ID!, $after: String) { messageAdded(conversationId: $id, after: $after) { message { body } } }`,
+      { id: conversationId, after },
     );
     const typing = subscribe(conn.client, /* GraphQL */ `subscription ($id: ID!) { typingIndicator(conversationId: $id) { isTyping agent { name } } }`, { id: conversationId });
     await settle(1_000);

@@ -1,14 +1,14 @@
 import { GraphQLError } from 'graphql';
-import type { Event, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Event, PrismaClient } from '../generated/prisma/client.ts';
 import { ErrorCode, requestError } from '../errors.ts';
-import type { WakeupBus } from './bus.ts';
+import { acceptedEvents, CompiledRoute, type EventCheck, type EventRoute, type FeedRegistry, type FeedSubscriber, type WorkspaceFeed } from './feed.ts';
 
 /**
- * One subscriber's view of its workspace's event table. It replays every matching event with
- * id > `after` (pages of 200, id ascending), then re-reads from the last id it read whenever
- * the bus wakes it (or its poll timer fires). The table is read by id only, and within a
- * workspace ids become visible in commit order (src/events/outbox.ts), so there is no gap and
- * no duplicate at the seam between replay and live delivery, and none after a resume.
+ * A subscriber's stream of its workspace's events: replay of every matching event with id >
+ * `after` (pages of 200, id ascending), then live delivery from the workspace's shared feed
+ * (src/events/feed.ts). Both read the table by id only, and within a workspace ids become visible
+ * in commit order (src/events/outbox.ts), so there is no gap and no duplicate at the seam between
+ * replay and live delivery, and none after a resume.
  */
 
 export const PAGE_SIZE = 200;
@@ -39,17 +39,21 @@ export function cursorExpired(message: string): GraphQLError {
  */
 export async function startingPoint(
   prisma: PrismaClient,
+  feeds: FeedRegistry,
   workspaceId: string,
   after: string | null | undefined,
   retentionMs: number,
   now = new Date(),
 ): Promise<bigint> {
+  const feed = feeds.get(workspaceId);
   if (after === null || after === undefined) {
+    // "Now" is where this instance's reader is (it reads every new event at once), or the newest event.
+    if (feed) return feed.position;
     const newest = await prisma.event.findFirst({ where: { workspaceId }, orderBy: { id: 'desc' }, select: { id: true } });
     return newest?.id ?? 0n;
   }
   const id = decodeEventCursor(after);
-  const event = await prisma.event.findFirst({ where: { id, workspaceId }, select: { createdAt: true } });
+  const event = feed?.recentEvent(id) ?? (await prisma.event.findFirst({ where: { id, workspaceId }, select: { createdAt: true } }));
   if (!event || event.createdAt.getTime() < now.getTime() - retentionMs) {
     throw cursorExpired('This cursor is older than the event retention window or no longer exists: refetch the data, then subscribe again without `after`.');
   }
@@ -59,44 +63,45 @@ export async function startingPoint(
 /** Either an event, or the error that ends the stream (delivered as a GraphQL error, then the stream completes). */
 export type StreamItem = { event: Event; error?: undefined } | { event?: undefined; error: GraphQLError };
 
-export interface EventStreamOptions {
+export interface EventStreamOptions<S = never> {
   prisma: PrismaClient;
-  bus: WakeupBus;
+  feeds: FeedRegistry;
   workspaceId: string;
   /** Start strictly after this id (see `startingPoint`). */
   after: bigint;
-  types: readonly string[];
-  /** Extra SQL narrowing (payload ids), so other conversations' events are not even read. */
-  where?: Prisma.EventWhereInput;
-  /** Final check per event (may re-fetch the object: status, channel...). */
-  filter?: (event: Event) => boolean | Promise<boolean>;
+  route: EventRoute;
+  /** Final check per event on the object's current state (status, channel...), loaded once per batch for all subscribers. */
+  check?: EventCheck<S>;
   maxBuffered: number;
-  pollMs: number;
   track?: (stream: { end(): void }) => () => void;
 }
 
-export function eventStream(options: EventStreamOptions): AsyncIterableIterator<StreamItem> & { end(): void } {
-  return new EventStream(options);
+export function eventStream<S = never>(options: EventStreamOptions<S>): AsyncIterableIterator<StreamItem> & { end(): void } {
+  return new EventStream(options as EventStreamOptions<unknown>);
 }
 
-class EventStream implements AsyncIterableIterator<StreamItem> {
+/**
+ * One subscriber. It first replays from the table by itself (one page per pull, paced by the
+ * client), then joins its workspace's feed (src/events/feed.ts), which hands it every later event
+ * it accepts. Live events wait in a bounded queue; past `maxBuffered` the stream ends with
+ * SUBSCRIBER_TOO_SLOW instead of growing.
+ */
+class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
+  cursor: bigint;
+  readonly route: CompiledRoute;
+  readonly check?: EventCheck<unknown>;
   private readonly queue: StreamItem[] = [];
-  private cursor: bigint;
-  private live = false;
+  private feed: WorkspaceFeed | null = null;
+  /** The last join attempt was refused: read the table before trying again. */
+  private joinFailed = false;
   private finished = false;
-  private reading: Promise<void> | null = null;
-  private wokenWhileReading = false;
   private waiter: (() => void) | null = null;
-  private readonly unsubscribe: () => void;
   private readonly untrack: () => void;
-  private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly o: EventStreamOptions) {
+  constructor(private readonly o: EventStreamOptions<unknown>) {
     this.cursor = o.after;
-    // Subscribed before the first read: a wake-up during replay is remembered, not lost.
-    this.unsubscribe = o.bus.subscribe(o.workspaceId, () => this.wake());
-    this.timer = setInterval(() => this.wake(), o.pollMs);
-    this.timer.unref();
+    this.route = new CompiledRoute(o.route);
+    this.check = o.check;
     this.untrack = o.track?.(this) ?? (() => undefined);
   }
 
@@ -104,48 +109,43 @@ class EventStream implements AsyncIterableIterator<StreamItem> {
     return this;
   }
 
-  private async readPage(): Promise<number> {
+  /** Reads one page of the table after the cursor; true when it was the last one. */
+  private async replayPage(): Promise<boolean> {
     const rows = await this.o.prisma.event.findMany({
-      where: { workspaceId: this.o.workspaceId, id: { gt: this.cursor }, type: { in: [...this.o.types] }, ...(this.o.where ? { AND: [this.o.where] } : {}) },
+      where: { workspaceId: this.o.workspaceId, id: { gt: this.cursor }, ...this.route.where() },
       orderBy: { id: 'asc' },
       take: PAGE_SIZE,
     });
-    for (const event of rows) {
-      if (this.finished) return 0;
-      this.cursor = event.id;
-      if (!this.o.filter || (await this.o.filter(event))) this.queue.push({ event });
-    }
-    return rows.length;
+    const accepted = await acceptedEvents(this.o.prisma, this.o.workspaceId, rows, this);
+    if (this.finished) return true;
+    for (const event of accepted) this.queue.push({ event });
+    if (rows.length > 0) this.cursor = rows[rows.length - 1]!.id;
+    return rows.length < PAGE_SIZE;
   }
 
-  private wake(): void {
-    if (!this.live || this.finished) return;
-    if (this.reading) {
-      this.wokenWhileReading = true;
+  /** Joins the feed (from memory when it still holds the events after the cursor); false: replay more first. */
+  private async join(): Promise<boolean> {
+    const feed = this.o.feeds.open(this.o.prisma, this.o.workspaceId, this.cursor);
+    if (!(await feed.attach(this))) return false;
+    if (this.finished) {
+      feed.detach(this);
+      return true;
+    }
+    this.feed = feed;
+    return true;
+  }
+
+  push(event: Event): void {
+    if (this.finished) return;
+    this.queue.push({ event });
+    if (this.queue.length > this.o.maxBuffered) {
+      this.fail(
+        new GraphQLError(
+          `This subscriber fell more than ${this.o.maxBuffered} events behind; the stream ended. Subscribe again with \`after\` set to the last cursor you received.`,
+          { extensions: { code: SUBSCRIBER_TOO_SLOW } },
+        ),
+      );
       return;
-    }
-    this.reading = this.readLive().finally(() => {
-      this.reading = null;
-    });
-  }
-
-  private async readLive(): Promise<void> {
-    try {
-      do {
-        this.wokenWhileReading = false;
-        while (!this.finished && (await this.readPage()) === PAGE_SIZE && this.queue.length <= this.o.maxBuffered);
-        if (this.queue.length > this.o.maxBuffered) {
-          this.fail(
-            new GraphQLError(
-              `This subscriber fell more than ${this.o.maxBuffered} events behind; the stream ended. Subscribe again with \`after\` set to the last cursor you received.`,
-              { extensions: { code: SUBSCRIBER_TOO_SLOW } },
-            ),
-          );
-          return;
-        }
-      } while (this.wokenWhileReading && !this.finished);
-    } catch {
-      // A failed read (database blip) is retried by the next wake-up or poll; the cursor did not move past unread rows.
     }
     this.signal();
   }
@@ -167,8 +167,8 @@ class EventStream implements AsyncIterableIterator<StreamItem> {
   private stop(): void {
     if (this.finished) return;
     this.finished = true;
-    this.unsubscribe();
-    clearInterval(this.timer);
+    this.feed?.detach(this);
+    this.feed = null;
     this.untrack();
   }
 
@@ -182,18 +182,16 @@ class EventStream implements AsyncIterableIterator<StreamItem> {
       const item = this.queue.shift();
       if (item) return { value: item, done: false };
       if (this.finished) return { value: undefined, done: true };
-      if (!this.live) {
-        // Replay is paced by the consumer: one page per pull, nothing buffered ahead.
-        if ((await this.readPage()) < PAGE_SIZE) {
-          this.live = true;
-          // Events committed during the replay's last read are picked up at once.
-          this.wake();
-        }
+      if (!this.feed) {
+        // Replay is paced by the consumer: one page per pull, nothing buffered ahead. A feed that
+        // still holds everything after the cursor is joined at once, without reading the table.
+        const fromMemory = !this.joinFailed && (this.o.feeds.get(this.o.workspaceId)?.covers(this.cursor) ?? false);
+        if ((fromMemory || (await this.replayPage())) && !this.finished) this.joinFailed = !(await this.join());
         continue;
       }
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
-        if (!this.reading && (this.queue.length > 0 || this.finished)) this.signal();
+        if (this.queue.length > 0 || this.finished) this.signal();
       });
     }
   }

@@ -1,12 +1,10 @@
 import { builder } from '../../builder.ts';
-import type { Context } from '../../context.ts';
-import type { Event } from '../../generated/prisma/client.ts';
+import type { StateLoader } from '../../events/feed.ts';
 import type { Channel, ConversationStatus, CxFunction } from '../../generated/prisma/enums.ts';
 import { ChannelEnum, ConversationStatusEnum, CxFunctionEnum } from '../enums.ts';
 import { idOfType, optionalIdOfType } from '../global-id.ts';
 import { ConversationUpdatedEventRef, MessageAddedEventRef } from './types.ts';
-import { AFTER_DESCRIPTION, eventOf, payloadIs, subscribeToEvents } from './kit.ts';
-
+import { AFTER_DESCRIPTION, eventOf, subscribeToEvents } from './kit.ts';
 
 export const ConversationSubscriptionFilter = builder.inputType('ConversationSubscriptionFilter', {
   description: 'Which conversations to follow; every given condition must hold for the conversation as it is when the event is delivered.',
@@ -27,23 +25,32 @@ interface ConversationFilter {
   function?: CxFunction | null;
 }
 
-function conversationMatcher(ctx: Context, filter: ConversationFilter) {
-  const narrowsByState = Object.values(filter).some((v) => v !== null && v !== undefined);
-  return async (event: Event): Promise<boolean> => {
-    // The object as it is now decides (the event carries ids only), and it must still exist.
-    const conversation = await ctx.prisma.conversation.findFirst({
-      where: { id: event.subjectId, workspaceId: event.workspaceId },
-      select: { teamId: true, assigneeId: true, status: true, channel: true, function: true },
+interface ConversationState {
+  teamId: string | null;
+  assigneeId: string | null;
+  status: ConversationStatus;
+  channel: Channel;
+  function: CxFunction;
+}
+
+/** The routing state of conversations as they are now (the event carries ids only), for every subscriber of a batch at once. */
+const conversationStates: StateLoader<ConversationState> = {
+  async load(prisma, workspaceId, ids) {
+    const rows = await prisma.conversation.findMany({
+      where: { workspaceId, id: { in: [...ids] } },
+      select: { id: true, teamId: true, assigneeId: true, status: true, channel: true, function: true },
     });
-    if (!conversation) return false;
-    if (!narrowsByState) return true;
-    if (filter.teamId && conversation.teamId !== filter.teamId) return false;
-    if (filter.assigneeId && conversation.assigneeId !== filter.assigneeId) return false;
-    if (filter.status?.length && !filter.status.includes(conversation.status)) return false;
-    if (filter.channel?.length && !filter.channel.includes(conversation.channel)) return false;
-    if (filter.function && conversation.function !== filter.function) return false;
-    return true;
-  };
+    return new Map(rows.map((c) => [c.id, c]));
+  },
+};
+
+function conversationMatches(filter: ConversationFilter) {
+  return (c: ConversationState): boolean =>
+    (!filter.teamId || c.teamId === filter.teamId) &&
+    (!filter.assigneeId || c.assigneeId === filter.assigneeId) &&
+    (!filter.status?.length || filter.status.includes(c.status)) &&
+    (!filter.channel?.length || filter.channel.includes(c.channel)) &&
+    (!filter.function || c.function === filter.function);
 }
 
 builder.subscriptionFields((t) => ({
@@ -59,8 +66,7 @@ builder.subscriptionFields((t) => ({
       const conversationId = idOfType(args.conversationId, 'Conversation', 'conversationId');
       return subscribeToEvents(ctx, args.after, {
         scope: 'conversations:read',
-        types: ['message.added'],
-        where: payloadIs('conversationId', conversationId),
+        route: { types: ['message.added'], anyOf: [{ payloadKey: 'conversationId', id: conversationId }] },
       });
     },
     resolve: eventOf,
@@ -84,9 +90,9 @@ builder.subscriptionFields((t) => ({
       };
       return subscribeToEvents(ctx, args.after, {
         scope: 'conversations:read',
-        types: ['conversation.created', 'conversation.updated'],
-        where: { subjectType: 'Conversation' },
-        filter: conversationMatcher(ctx, filter),
+        route: { types: ['conversation.created', 'conversation.updated'], anyOf: [{ subjectType: 'Conversation' }] },
+        // The conversation must still exist, and match the filter as it is at delivery.
+        check: { loader: conversationStates, idOf: (e) => e.subjectId, test: conversationMatches(filter) },
       });
     },
     resolve: eventOf,

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { EVENT_TYPES } from '../../events/outbox.ts';
 import { idOfType } from '../global-id.ts';
-import { AFTER_DESCRIPTION, eventOf, payloadIs, subscribeToEvents } from './kit.ts';
+import { AFTER_DESCRIPTION, eventOf, subscribeToEvents } from './kit.ts';
 import { CustomerTimelineEventRef } from './types.ts';
 
 /** Everything that lands on a customer's timeline; knowledge-base events belong to no customer. */
@@ -20,8 +20,7 @@ builder.subscriptionField('customerTimelineUpdated', (t) =>
       const customerId = idOfType(args.customerId, 'Customer', 'customerId');
       return subscribeToEvents(ctx, args.after, {
         scope: 'customers:read',
-        types: TIMELINE_TYPES,
-        where: { OR: [{ subjectType: 'Customer', subjectId: customerId }, payloadIs('customerId', customerId)] },
+        route: { types: TIMELINE_TYPES, anyOf: [{ subjectType: 'Customer', subjectId: customerId }, { payloadKey: 'customerId', id: customerId }] },
       });
     },
     resolve: eventOf,

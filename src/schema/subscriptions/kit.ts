@@ -1,5 +1,6 @@
 import type { Context } from '../../context.ts';
-import type { Event, Prisma } from '../../generated/prisma/client.ts';
+import type { Event } from '../../generated/prisma/client.ts';
+import type { EventCheck, EventRoute } from '../../events/feed.ts';
 import { eventStream, encodeEventCursor, startingPoint, type StreamItem } from '../../events/stream.ts';
 import type { Scope } from '../../auth/scopes.ts';
 import { viewerCan } from '../../auth/viewer.ts';
@@ -17,40 +18,44 @@ export function authorizeSubscription(ctx: Context, scope: Scope): void {
 
 /**
  * What every durable subscription shares: the starting point is checked while subscribing (a
- * bad or expired cursor is a request error, before any stream exists), then one stream per
- * subscriber reads only the caller's workspace.
+ * bad or expired cursor is a request error, before any stream exists), then the subscriber
+ * replays what it asked for and joins the workspace's shared feed; it only ever sees the
+ * caller's workspace.
  */
-export async function subscribeToEvents(
+export async function subscribeToEvents<S>(
   ctx: Context,
   after: string | null | undefined,
-  options: { scope: Scope; types: readonly string[]; where?: Prisma.EventWhereInput; filter?: (event: Event) => boolean | Promise<boolean> },
+  options: { scope: Scope; route: EventRoute; check?: EventCheck<S> },
 ): Promise<AsyncIterable<StreamItem>> {
   authorizeSubscription(ctx, options.scope);
   const workspaceId = workspaceIdOf(ctx);
-  const start = await startingPoint(ctx.prisma, workspaceId, after, ctx.events.retentionMs);
+  const start = await startingPoint(ctx.prisma, ctx.events.feeds, workspaceId, after, ctx.events.retentionMs);
   return eventStream({
     prisma: ctx.prisma,
-    bus: ctx.events.bus,
+    feeds: ctx.events.feeds,
     workspaceId,
     after: start,
-    types: options.types,
-    where: options.where,
-    filter: options.filter,
+    route: options.route,
+    check: options.check,
     maxBuffered: ctx.events.maxBuffered,
-    pollMs: ctx.events.pollMs,
     track: ctx.events.track,
   });
+}
+
+/**
+ * An event payload's object, fetched once for every subscriber resolving the same event with the
+ * same selection and the same scopes (field queries may depend on scopes), instead of once each.
+ */
+export function sharedFetch<T>(ctx: Context, event: Event, field: string, query: unknown, load: () => Promise<T>): Promise<T> {
+  const scopes = ctx.viewer ? [...ctx.viewer.scopes].sort().join(',') : '';
+  const selection = JSON.stringify(query, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return ctx.events.shared(`${event.workspaceId}:${event.id}:${field}:${scopes}:${selection}`, load);
 }
 
 /** The stream's closing error becomes the subscription's GraphQL error; events pass through. */
 export function eventOf(item: StreamItem): Event {
   if (item.error) throw item.error;
   return item.event;
-}
-
-/** Events whose routing payload names this id under `key`. */
-export function payloadIs(key: string, id: string): Prisma.EventWhereInput {
-  return { payload: { path: [key], equals: id } };
 }
 
 export function payloadOf(event: Event): Record<string, unknown> {

@@ -1,10 +1,9 @@
 import { builder } from '../../builder.ts';
-import type { Context } from '../../context.ts';
-import type { Event, Prisma } from '../../generated/prisma/client.ts';
+import type { EventRoute, StateLoader } from '../../events/feed.ts';
 import type { CxFunction, TicketPriority } from '../../generated/prisma/enums.ts';
 import { CxFunctionEnum, TicketPriorityEnum } from '../enums.ts';
 import { optionalIdOfType } from '../global-id.ts';
-import { AFTER_DESCRIPTION, eventOf, payloadIs, subscribeToEvents } from './kit.ts';
+import { AFTER_DESCRIPTION, eventOf, subscribeToEvents } from './kit.ts';
 import { TicketChangedEventRef, TicketCreatedEventRef, ticketIdOf } from './types.ts';
 
 const TicketSubscriptionFilter = builder.inputType('TicketSubscriptionFilter', {
@@ -22,17 +21,27 @@ interface TicketFilter {
   function?: CxFunction | null;
 }
 
-function ticketMatcher(ctx: Context, filter: TicketFilter) {
-  return async (event: Event): Promise<boolean> => {
-    const ticket = await ctx.prisma.ticket.findFirst({
-      where: { id: ticketIdOf(event), workspaceId: event.workspaceId },
-      select: { teamId: true, priority: true, function: true },
-    });
-    if (!ticket) return false;
-    if (filter.teamId && ticket.teamId !== filter.teamId) return false;
-    if (filter.priority?.length && !filter.priority.includes(ticket.priority)) return false;
-    if (filter.function && ticket.function !== filter.function) return false;
-    return true;
+interface TicketState {
+  teamId: string | null;
+  priority: TicketPriority;
+  function: CxFunction;
+}
+
+/** The routing state of tickets as they are now, for every subscriber of a batch at once. */
+const ticketStates: StateLoader<TicketState> = {
+  async load(prisma, workspaceId, ids) {
+    const rows = await prisma.ticket.findMany({ where: { workspaceId, id: { in: [...ids] } }, select: { id: true, teamId: true, priority: true, function: true } });
+    return new Map(rows.map((t) => [t.id, t]));
+  },
+};
+
+/** The ticket must still exist, and match the filter as it is at delivery. */
+function ticketCheck(filter: TicketFilter) {
+  return {
+    loader: ticketStates,
+    idOf: ticketIdOf,
+    test: (t: TicketState) =>
+      (!filter.teamId || t.teamId === filter.teamId) && (!filter.priority?.length || filter.priority.includes(t.priority)) && (!filter.function || t.function === filter.function),
   };
 }
 
@@ -52,9 +61,8 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) =>
       subscribeToEvents(ctx, args.after, {
         scope: 'tickets:read',
-        types: ['ticket.created'],
-        where: { subjectType: 'Ticket' },
-        filter: ticketMatcher(ctx, ticketFilterOf(args.filter)),
+        route: { types: ['ticket.created'], anyOf: [{ subjectType: 'Ticket' }] },
+        check: ticketCheck(ticketFilterOf(args.filter)),
       }),
     resolve: eventOf,
   }),
@@ -69,14 +77,14 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: async (_root, args, ctx) => {
       const ticketId = optionalIdOfType(args.ticketId, 'Ticket', 'ticketId');
-      const where: Prisma.EventWhereInput | undefined = ticketId
-        ? { OR: [{ subjectType: 'Ticket', subjectId: ticketId }, payloadIs('ticketId', ticketId)] }
-        : undefined;
+      const route: EventRoute = {
+        types: ['ticket.updated', 'ticket.commented', 'ticket.merged'],
+        anyOf: ticketId ? [{ subjectType: 'Ticket', subjectId: ticketId }, { payloadKey: 'ticketId', id: ticketId }] : [],
+      };
       return subscribeToEvents(ctx, args.after, {
         scope: 'tickets:read',
-        types: ['ticket.updated', 'ticket.commented', 'ticket.merged'],
-        where,
-        filter: ticketMatcher(ctx, ticketFilterOf(args.filter)),
+        route,
+        check: ticketCheck(ticketFilterOf(args.filter)),
       });
     },
     resolve: eventOf,

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import { encodeGlobalId } from '../global-id.ts';
-import { changedFieldsOf, encodeEventCursor, stringOf } from './kit.ts';
+import { changedFieldsOf, encodeEventCursor, sharedFetch, stringOf } from './kit.ts';
 
 /**
  * Payloads of the durable subscriptions. Each carries where it sits in the event log (pass
@@ -36,13 +36,16 @@ export const MessageAddedEventRef = builder.objectRef<Event>('MessageAddedEvent'
     message: t.prismaField({
       type: 'Message',
       description: 'The new message.',
-      resolve: (query, e, _args, ctx) => ctx.prisma.message.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } }),
+      resolve: (query, e, _args, ctx) =>
+        sharedFetch(ctx, e, 'message', query, () => ctx.prisma.message.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } })),
     }),
     conversation: t.prismaField({
       type: 'Conversation',
       description: 'The conversation, as it is now.',
       resolve: (query, e, _args, ctx) =>
-        ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: stringOf(e, 'conversationId') ?? '', workspaceId: e.workspaceId } }),
+        sharedFetch(ctx, e, 'conversation', query, () =>
+          ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: stringOf(e, 'conversationId') ?? '', workspaceId: e.workspaceId } }),
+        ),
     }),
   }),
 });
@@ -54,7 +57,8 @@ export const ConversationUpdatedEventRef = builder.objectRef<Event>('Conversatio
     conversation: t.prismaField({
       type: 'Conversation',
       description: 'The conversation, as it is now.',
-      resolve: (query, e, _args, ctx) => ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } }),
+      resolve: (query, e, _args, ctx) =>
+        sharedFetch(ctx, e, 'conversation', query, () => ctx.prisma.conversation.findFirstOrThrow({ ...query, where: { id: e.subjectId, workspaceId: e.workspaceId } })),
     }),
   }),
 });
@@ -68,7 +72,8 @@ const ticketField = (t: FieldBuilder) =>
   t.prismaField({
     type: 'Ticket',
     description: 'The ticket, as it is now.',
-    resolve: (query, e, _args, ctx) => ctx.prisma.ticket.findFirstOrThrow({ ...query, where: { id: ticketIdOf(e), workspaceId: e.workspaceId } }),
+    resolve: (query, e, _args, ctx) =>
+      sharedFetch(ctx, e, 'ticket', query, () => ctx.prisma.ticket.findFirstOrThrow({ ...query, where: { id: ticketIdOf(e), workspaceId: e.workspaceId } })),
   });
 
 export const TicketCreatedEventRef = builder.objectRef<Event>('TicketCreatedEvent').implement({
@@ -92,10 +97,12 @@ export const CustomerTimelineEventRef = builder.objectRef<Event>('CustomerTimeli
       nullable: true,
       description: 'The customer, as they are now; null when the record was merged away.',
       resolve: (query, e, _args, ctx) =>
-        ctx.prisma.customer.findFirst({
-          ...query,
-          where: { id: e.subjectType === 'Customer' ? e.subjectId : (stringOf(e, 'customerId') ?? ''), workspaceId: e.workspaceId },
-        }),
+        sharedFetch(ctx, e, 'customer', query, () =>
+          ctx.prisma.customer.findFirst({
+            ...query,
+            where: { id: e.subjectType === 'Customer' ? e.subjectId : (stringOf(e, 'customerId') ?? ''), workspaceId: e.workspaceId },
+          }),
+        ),
     }),
   }),
 });
