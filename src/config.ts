@@ -33,7 +33,7 @@ export interface Config {
 export interface EventsConfig {
   /** Redis for cross-instance wake-ups; null: in-memory (one instance). */
   redisUrl: string | null;
-  /** How often a subscriber re-reads the event table without a wake-up (events of other instances without Redis). */
+  /** How often a workspace's shared reader re-reads the event table without a wake-up (events of other instances without Redis). */
   pollMs: number;
   /** Events one subscriber may fall behind by before its stream ends (it resumes from its cursor). */
   maxBuffered: number;
@@ -42,6 +42,8 @@ export interface EventsConfig {
   /** graphql-ws limits, per connection and per API key on one instance. */
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerKey: number;
+  /** `metricUpdated`: the least time between two pushes to one subscription (a subscription may ask for more). */
+  metricPushMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       retentionDays: readInt(env, 'CXGRAPH_EVENT_RETENTION_DAYS', 7, 1, 3650),
       maxSubscriptionsPerConnection: readInt(env, 'CXGRAPH_WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
       maxConnectionsPerKey: readInt(env, 'CXGRAPH_WS_MAX_CONNECTIONS_PER_KEY', 100, 1, 100_000),
+      metricPushMs: readInt(env, 'CXGRAPH_METRIC_PUSH_MS', 2_000, 100, 3_600_000),
     },
   };
 }

@@ -271,7 +271,10 @@ describe('live-update configuration', () => {
       retentionDays: 7,
       maxSubscriptionsPerConnection: 50,
       maxConnectionsPerKey: 100,
+      metricPushMs: 2_000,
     });
+    expect(loadConfig({ CXGRAPH_METRIC_PUSH_MS: '500' }).events.metricPushMs).toBe(500);
+    expect(() => loadConfig({ CXGRAPH_METRIC_PUSH_MS: '10' })).toThrow(/CXGRAPH_METRIC_PUSH_MS/);
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).events.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(loadConfig({ REDIS_URL: 'rediss://cache.internal:6380/0' }).events.redisUrl).toBe('rediss://cache.internal:6380/0');
     expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL must start with redis:\/\/ or rediss:\/\//);

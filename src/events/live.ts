@@ -9,6 +9,8 @@ export interface LiveEvents {
   pollMs: number;
   maxBuffered: number;
   retentionMs: number;
+  /** `metricUpdated`: least time between two pushes to one subscription. */
+  metricPushMs: number;
   /**
    * Shares one fetch among the subscribers that resolve the same event with the same selection
    * and scopes (the key says so): a broadcast to N subscribers costs one query per distinct
@@ -26,6 +28,7 @@ export interface LiveEventsOptions {
   pollMs?: number;
   maxBuffered?: number;
   retentionDays?: number;
+  metricPushMs?: number;
 }
 
 const SHARED_TTL_MS = 10_000;
@@ -43,6 +46,7 @@ export function createLiveEvents(bus: WakeupBus, options: LiveEventsOptions = {}
     pollMs,
     maxBuffered: options.maxBuffered ?? 1_000,
     retentionMs: (options.retentionDays ?? 7) * 86_400_000,
+    metricPushMs: options.metricPushMs ?? 2_000,
     shared<T>(key: string, load: () => Promise<T>): Promise<T> {
       const now = Date.now();
       const hit = shared.get(key);

@@ -73,10 +73,18 @@ export interface EventStreamOptions<S = never> {
   /** Final check per event on the object's current state (status, channel...), loaded once per batch for all subscribers. */
   check?: EventCheck<S>;
   maxBuffered: number;
+  /** Keep only the newest undelivered event (for consumers that only need "something changed"): never too slow. */
+  coalesce?: boolean;
   track?: (stream: { end(): void }) => () => void;
 }
 
-export function eventStream<S = never>(options: EventStreamOptions<S>): AsyncIterableIterator<StreamItem> & { end(): void } {
+export type EventStreamHandle = AsyncIterableIterator<StreamItem> & {
+  end(): void;
+  /** Takes the events waiting to be pulled, returning the newest (a coalescing consumer catching up at once); null if none. */
+  drain(): Event | null;
+};
+
+export function eventStream<S = never>(options: EventStreamOptions<S>): EventStreamHandle {
   return new EventStream(options as EventStreamOptions<unknown>);
 }
 
@@ -137,6 +145,7 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
 
   push(event: Event): void {
     if (this.finished) return;
+    if (this.o.coalesce) this.queue.length = 0;
     this.queue.push({ event });
     if (this.queue.length > this.o.maxBuffered) {
       this.fail(
@@ -175,6 +184,13 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
   end(): void {
     this.stop();
     this.signal();
+  }
+
+  drain(): Event | null {
+    if (this.finished) return null;
+    const newest = this.queue.at(-1)?.event ?? null;
+    this.queue.length = 0;
+    return newest;
   }
 
   async next(): Promise<IteratorResult<StreamItem>> {

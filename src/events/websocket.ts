@@ -23,7 +23,7 @@ export interface WebSocketLimits {
   connectionInitWaitTimeoutMs?: number;
 }
 
-const SUBSCRIBABLE_SCOPES = ['conversations:read', 'tickets:read', 'customers:read'] as const;
+const SUBSCRIBABLE_SCOPES = ['conversations:read', 'tickets:read', 'customers:read', 'metrics:read'] as const;
 
 function authorizationFrom(params: Record<string, unknown> | undefined): string | null {
   const value = params?.authorization ?? params?.Authorization;

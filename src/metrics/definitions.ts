@@ -1,4 +1,8 @@
+import type { EventType } from '../events/outbox.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import { CUSTOMER_METRICS } from './customers.ts';
+import { workloadMetrics } from './workload.ts';
+import { slaMetrics } from './sla.ts';
 
 /**
  * CX metric definitions, as data. Each metric is a set of SAMPLES — one row per ticket,
@@ -9,12 +13,22 @@ import { Prisma } from '../generated/prisma/client.ts';
  */
 
 export type Statistic = 'COUNT' | 'MEAN' | 'MEDIAN' | 'P90' | 'RATE';
-export type Unit = 'SECONDS' | 'PERCENT' | 'SCORE' | 'COUNT';
+export type Unit = 'SECONDS' | 'PERCENT' | 'SCORE' | 'COUNT' | 'MONEY';
 export type Dimension = 'TEAM' | 'AGENT' | 'CHANNEL' | 'FUNCTION' | 'PRIORITY' | 'ORGANIZATION' | 'CUSTOMER';
 export type Clock = 'CALENDAR' | 'BUSINESS';
 
+/**
+ * SAMPLES (the default): each sample counts at its instant, and a statistic summarizes the
+ * samples of the range. SNAPSHOT: a level at an instant — the rows are intervals during which an
+ * item was open, and the value is how many intervals contain the instant (the end of the range,
+ * each bucket's start); see computeMetric.
+ */
+export type MetricKind = 'SAMPLES' | 'SNAPSHOT';
+
 export interface MetricDefinition {
   key: string;
+  /** Default SAMPLES. */
+  kind?: MetricKind;
   name: string;
   description: string;
   formula: string;
@@ -28,7 +42,17 @@ export interface MetricDefinition {
   attributedTo: string;
   dimensions: Dimension[];
   version: number;
-  /** SELECT producing (at, value, team_id, agent_id, channel, function, priority, organization_id, customer_id, tags). */
+  /** The whole range is one period (e.g. retention): no time buckets. Default false. */
+  periodOnly?: boolean;
+  /** The value can change with the passing of time alone (due times passing, "now"): `metricUpdated` also recomputes it every minute. */
+  timeDependent?: boolean;
+  /** Events whose commit can change the value (`metricUpdated` recomputes on them); default: every non-knowledge-base event. */
+  triggers?: readonly EventType[];
+  /**
+   * SELECT producing (at, value, team_id, agent_id, channel, function, priority, organization_id, customer_id, tags).
+   * For a SNAPSHOT: (at, until, team_id, …, tags), one row per interval [at, until) in which an item was open
+   * (until null: still open).
+   */
   samples(workspaceId: string, options: MetricOptions): Prisma.Sql;
 }
 
@@ -37,17 +61,24 @@ export interface MetricOptions {
   firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE' | 'BOT_HANDOFF';
   /** Durations only: count just the open hours of this business calendar (a BusinessCalendar id). */
   businessCalendarId?: string | null;
+  /** The requested range and time zone, for definitions whose samples depend on them (e.g. activity periods). */
+  from?: Date;
+  to?: Date;
+  timeZone?: string;
 }
 
-const DURATION_STATS: Statistic[] = ['MEAN', 'MEDIAN', 'P90', 'COUNT'];
-const TICKET_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'PRIORITY', 'ORGANIZATION', 'CUSTOMER'];
+export const DURATION_STATS: Statistic[] = ['MEAN', 'MEDIAN', 'P90', 'COUNT'];
+export const TICKET_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'PRIORITY', 'ORGANIZATION', 'CUSTOMER'];
+
+/** A ticket's dimension columns, from `t` (the ticket) and `sc` (the conversation it was escalated from). */
+export const TICKET_DIMENSIONS = Prisma.sql`
+      t."teamId" AS team_id, t."assigneeId" AS agent_id, sc.channel::text AS channel, t.function::text AS function,
+      t.priority::text AS priority, t."organizationId" AS organization_id, t."requesterId" AS customer_id, t.tags AS tags`;
 
 /** Ticket samples with their dimensions; merged-away duplicates never count. */
-function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+export function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT ${at} AS at, ${value}::float8 AS value,
-      t."teamId" AS team_id, t."assigneeId" AS agent_id, sc.channel::text AS channel, t.function::text AS function,
-      t.priority::text AS priority, t."organizationId" AS organization_id, t."requesterId" AS customer_id, t.tags AS tags
+    SELECT ${at} AS at, ${value}::float8 AS value, ${TICKET_DIMENSIONS}
     FROM "Ticket" t
     LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
     WHERE t."workspaceId" = ${workspaceId}::uuid AND t."mergedIntoId" IS NULL AND ${where}`;
@@ -74,7 +105,7 @@ function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value:
  * business clock available to all of them (see `clocksOf`); the calendar clock's SQL is the
  * plain wall-clock difference.
  */
-function seconds(o: MetricOptions, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
+export function seconds(o: MetricOptions, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
   if (o.businessCalendarId) return Prisma.sql`cx_business_seconds(${o.businessCalendarId}::uuid, ${from}, ${to})`;
   return Prisma.sql`extract(epoch from (${to} - ${from}))`;
 }
@@ -102,18 +133,22 @@ function ticketDuration(spec: { key: string; name: string; description: string; 
   };
 }
 
-/** Conversation samples with their dimensions (priority and tags belong to tickets: null/empty). */
-function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+/**
+ * Conversation samples with their dimensions (priority and tags belong to tickets: null/empty);
+ * `join` adds a joined relation the sample's value or condition reads.
+ */
+export function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql, join: Prisma.Sql = Prisma.empty): Prisma.Sql {
   return Prisma.sql`
     SELECT ${at} AS at, ${value}::float8 AS value,
       c."teamId" AS team_id, c."assigneeId" AS agent_id, c.channel::text AS channel, c.function::text AS function,
       NULL::text AS priority, cu."organizationId" AS organization_id, c."customerId" AS customer_id, ARRAY[]::text[] AS tags
     FROM "Conversation" c
     JOIN "Customer" cu ON cu.id = c."customerId"
+    ${join}
     WHERE c."workspaceId" = ${workspaceId}::uuid AND ${where}`;
 }
 
-const CONVERSATION_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'];
+export const CONVERSATION_DIMS: Dimension[] = ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'];
 
 export const METRICS: MetricDefinition[] = [
   {
@@ -325,6 +360,9 @@ export const METRICS: MetricDefinition[] = [
     version: 1,
     samples: (w) => surveySamples(w, 'CES', Prisma.sql`s.score`),
   },
+  ...CUSTOMER_METRICS,
+  ...workloadMetrics(),
+  ...slaMetrics({ ticketSamples, conversationSamples, seconds, ticketDimensions: TICKET_DIMS, conversationDimensions: CONVERSATION_DIMS, durationStatistics: DURATION_STATS }),
 ];
 
 /** Clocks a metric supports: business time applies to durations (their values come from `seconds`). */

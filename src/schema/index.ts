@@ -11,11 +11,15 @@ import './conversations/index.ts';
 import './tickets/index.ts';
 import './knowledge/index.ts';
 import './surveys/index.ts';
+import './sla/index.ts';
 import './timeline/types.ts';
 import './search/types.ts';
 import './metrics/types.ts';
 import './metrics/customer-value.ts';
 import './metrics/entity-metrics.ts';
+import './metrics/live.ts';
+import './metrics/agent-team.ts';
+import './work/index.ts';
 import './events/index.ts';
 import './subscriptions/index.ts';
 

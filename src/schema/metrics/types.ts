@@ -1,4 +1,5 @@
 import { builder } from '../../builder.ts';
+import type { Context } from '../../context.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
 import { computeMetric, type Bucket } from '../../metrics/compute.ts';
 import { clocksOf, METRICS, metricByKey, type Clock, type Dimension, type MetricDefinition, type Statistic } from '../../metrics/definitions.ts';
@@ -19,7 +20,7 @@ const StatisticEnum = builder.enumType('MetricStatistic', {
 });
 const UnitEnum = builder.enumType('MetricUnit', {
   description: 'Unit of a metric\'s values.',
-  values: { SECONDS: { description: 'A duration.' }, PERCENT: { description: '0–100.' }, SCORE: { description: 'A survey score or index.' }, COUNT: { description: 'A number of items.' } } as const,
+  values: { SECONDS: { description: 'A duration.' }, PERCENT: { description: '0–100.' }, SCORE: { description: 'A survey score or index.' }, COUNT: { description: 'A number of items.' }, MONEY: { description: 'An amount of money, in one currency (see the metric\'s formula).' } } as const,
 });
 const DimensionEnum = builder.enumType('MetricDimension', {
   description: 'What a metric can be grouped by.',
@@ -50,6 +51,14 @@ const FirstResponseFromEnum = builder.enumType('FirstResponseFrom', {
   } as const,
 });
 
+const MetricKindEnum = builder.enumType('MetricKind', {
+  description: 'What a metric\'s value is.',
+  values: {
+    SAMPLES: { description: 'A statistic over the samples attributed to the range (and to each bucket).' },
+    SNAPSHOT: { description: 'A level at an instant (e.g. backlog): at the range end (`asOf`), and at each bucket\'s start.' },
+  } as const,
+});
+
 const MetricDefinitionRef = builder.objectRef<MetricDefinition>('MetricDefinition').implement({
   description: 'How a metric is computed, as data: what starts and stops its clock, what it is attributed to, what it supports.',
   fields: (t) => ({
@@ -57,7 +66,9 @@ const MetricDefinitionRef = builder.objectRef<MetricDefinition>('MetricDefinitio
     name: t.exposeString('name', { description: 'Display name.' }),
     description: t.exposeString('description', { description: 'What it tells you.' }),
     formula: t.exposeString('formula', { description: 'The computation, in words (the contract).' }),
+    kind: t.field({ type: MetricKindEnum, description: 'SAMPLES or SNAPSHOT.', resolve: (m) => m.kind ?? 'SAMPLES' }),
     unit: t.field({ type: UnitEnum, description: 'Unit of values.', resolve: (m) => m.unit }),
+    timeBuckets: t.boolean({ description: 'Whether `bucket` can split it into a time series (false: the whole range is one period).', resolve: (m) => !m.periodOnly }),
     statistics: t.field({ type: [StatisticEnum], description: 'Statistics it supports.', resolve: (m) => m.statistics }),
     defaultStatistic: t.field({ type: StatisticEnum, description: 'Used when none is requested.', resolve: (m) => m.defaultStatistic }),
     clocks: t.field({ type: [ClockEnum], description: 'Clocks it supports.', resolve: (m) => clocksOf(m) }),
@@ -79,11 +90,11 @@ const MetricFilterInput = builder.inputType('MetricFilter', {
     priority: t.field({ type: TicketPriorityEnum, required: false, description: 'Ticket priority.' }),
     organizationId: t.globalID({ required: false, description: 'Organization.' }),
     customerId: t.globalID({ required: false, description: 'Customer.' }),
-    tag: t.string({ required: false, description: 'Ticket tag.' }),
+    tag: t.string({ required: false, description: 'Tag: a ticket tag for ticket metrics, a customer tag for customer metrics (retention, churn, repeat purchases, lifetime value).' }),
   }),
 });
 
-const MetricInput = builder.inputType('MetricInput', {
+export const MetricInput = builder.inputType('MetricInput', {
   description: 'Which metric, over which range, filtered, grouped and bucketed how.',
   fields: (t) => ({
     key: t.string({ required: true, description: 'A key from `metricDefinitions`.' }),
@@ -137,9 +148,10 @@ interface Result extends Point {
   timeZone: string;
   groups: Array<Point & { key: string | null }>;
   series: Array<Point & { bucketStart: Date }>;
+  asOf?: Date;
 }
 
-const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
+export const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
   description: 'A metric\'s value over a range, with its groups and time series, and how it was computed.',
   fields: (t) => ({
     definition: t.field({ type: MetricDefinitionRef, description: 'The definition used.', resolve: (r) => r.definition }),
@@ -149,6 +161,12 @@ const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
     timeZone: t.string({ description: 'Time zone of the buckets.', resolve: (r) => r.timeZone }),
     value: t.float({ nullable: true, description: 'Overall value; null when there are no samples (COUNT: 0).', resolve: (r) => r.value }),
     sampleSize: t.int({ description: 'Samples in the range after filtering.', resolve: (r) => r.sampleSize }),
+    asOf: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'SNAPSHOT metrics: the instant of `value` and `groups` — the range end, or now when the range ends later; null for SAMPLES metrics.',
+      resolve: (r) => r.asOf ?? null,
+    }),
     groups: t.field({ type: [MetricGroupRef], description: 'Per group, when `groupBy` was given.', resolve: (r) => r.groups }),
     series: t.field({ type: [MetricPointRef], description: 'Per bucket, when `bucket` was given, empty buckets included.', resolve: (r) => r.series }),
   }),
@@ -156,6 +174,86 @@ const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
 
 const GROUP_TYPE: Partial<Record<Dimension, string>> = { TEAM: 'Team', AGENT: 'Agent', ORGANIZATION: 'Organization', CUSTOMER: 'Customer' };
 const bad = (message: string, argument: string) => requestError(ErrorCode.BAD_USER_INPUT, message, { argument });
+
+/** What `metric` (and `metricUpdated`) accept. */
+export type MetricInputValue = typeof MetricInput.$inferInput;
+export type MetricResultValue = Result;
+
+/**
+ * Validates a metric input for the caller's workspace (every invalid combination is a
+ * BAD_USER_INPUT naming the argument) and returns the computation, to run now or again later.
+ */
+export async function prepareMetric(ctx: Context, input: MetricInputValue): Promise<{ definition: MetricDefinition; compute: () => Promise<MetricResultValue> }> {
+  const definition = metricByKey(input.key);
+  if (!definition) throw bad(`input.key: unknown metric "${input.key.slice(0, 64)}"; see metricDefinitions`, 'input.key');
+  const statistic = (input.statistic ?? definition.defaultStatistic) as Statistic;
+  if (!definition.statistics.includes(statistic)) {
+    throw bad(`input.statistic: ${definition.key} supports ${definition.statistics.join(', ')}`, 'input.statistic');
+  }
+  const clock: Clock = input.clock ?? 'CALENDAR';
+  if (!clocksOf(definition).includes(clock)) throw bad(`input.clock: ${definition.key} supports ${clocksOf(definition).join(', ')}`, 'input.clock');
+  if (clock === 'BUSINESS' && !input.calendarId) throw bad('input.calendarId: required with clock: BUSINESS', 'input.calendarId');
+  if (clock !== 'BUSINESS' && input.calendarId) throw bad('input.calendarId: only used with clock: BUSINESS', 'input.calendarId');
+  if (input.groupBy && !definition.dimensions.includes(input.groupBy as Dimension)) {
+    throw bad(`input.groupBy: ${definition.key} can be grouped by ${definition.dimensions.join(', ')}`, 'input.groupBy');
+  }
+  if (input.from >= input.to) throw bad('input.to: must be after `from`', 'input.to');
+  if (input.to.getTime() - input.from.getTime() > 400 * 86_400_000) throw bad('input.to: the range is at most 400 days', 'input.to');
+  const workspaceId = workspaceIdOf(ctx);
+  const timeZone = input.timeZone ?? (await ctx.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } })).timeZone;
+  if (!isTimeZone(timeZone)) throw bad('input.timeZone: must be an IANA time zone, e.g. "Europe/Berlin"', 'input.timeZone');
+  if (input.bucket && definition.periodOnly) {
+    throw bad(`input.bucket: ${definition.key} describes the whole range as one period and has no time buckets`, 'input.bucket');
+  }
+  if (input.bucket === 'HOUR' && input.to.getTime() - input.from.getTime() > 31 * 86_400_000) {
+    throw bad('input.bucket: HOUR buckets cover at most 31 days', 'input.bucket');
+  }
+  if (input.firstResponseFrom && definition.key !== 'conversation_first_response_time') {
+    throw bad('input.firstResponseFrom: only conversation_first_response_time has this option', 'input.firstResponseFrom');
+  }
+  let businessCalendarId: string | null = null;
+  if (input.calendarId) {
+    const id = idOfType(input.calendarId as GlobalIdArg, 'BusinessCalendar', 'input.calendarId');
+    const calendar = await ctx.prisma.businessCalendar.findFirst({ where: { id, ...inWorkspace(ctx) }, select: { id: true } });
+    if (!calendar) throw requestError(ErrorCode.NOT_FOUND, 'input.calendarId: business calendar not found', { argument: 'input.calendarId' });
+    businessCalendarId = calendar.id;
+  }
+  const f = input.filter ?? {};
+  const query = {
+    workspaceId,
+    metric: definition,
+    statistic,
+    from: input.from,
+    to: input.to,
+    timeZone,
+    groupBy: (input.groupBy as Dimension | null) ?? null,
+    bucket: (input.bucket as Bucket | null) ?? null,
+    options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE', businessCalendarId },
+    filter: {
+      teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
+      agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
+      organizationId: optionalIdOfType(f.organizationId as GlobalIdArg | null, 'Organization', 'input.filter.organizationId'),
+      customerId: optionalIdOfType(f.customerId as GlobalIdArg | null, 'Customer', 'input.filter.customerId'),
+      channel: f.channel ?? null,
+      function: f.function ?? null,
+      priority: f.priority ?? null,
+      tag: f.tag ?? null,
+    },
+  };
+  const type = input.groupBy ? GROUP_TYPE[input.groupBy as Dimension] : undefined;
+  const compute = async (): Promise<MetricResultValue> => {
+    const result = await computeMetric(ctx.prisma, query);
+    return {
+      ...result,
+      definition,
+      statistic,
+      clock,
+      timeZone,
+      groups: result.groups.map((g) => ({ ...g, key: g.key && type ? encodeGlobalId(type, g.key) : g.key })),
+    };
+  };
+  return { definition, compute };
+}
 
 builder.queryFields((t) => ({
   metricDefinitions: t.field({
@@ -169,69 +267,6 @@ builder.queryFields((t) => ({
     description: 'Computes one metric exactly, in the database. Invalid combinations (an unsupported statistic, clock or dimension) are BAD_USER_INPUT.',
     authScopes: { scope: 'metrics:read' },
     args: { input: t.arg({ type: MetricInput, required: true, description: 'What to compute.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      const definition = metricByKey(input.key);
-      if (!definition) throw bad(`input.key: unknown metric "${input.key.slice(0, 64)}"; see metricDefinitions`, 'input.key');
-      const statistic = (input.statistic ?? definition.defaultStatistic) as Statistic;
-      if (!definition.statistics.includes(statistic)) {
-        throw bad(`input.statistic: ${definition.key} supports ${definition.statistics.join(', ')}`, 'input.statistic');
-      }
-      const clock: Clock = input.clock ?? 'CALENDAR';
-      if (!clocksOf(definition).includes(clock)) throw bad(`input.clock: ${definition.key} supports ${clocksOf(definition).join(', ')}`, 'input.clock');
-      if (clock === 'BUSINESS' && !input.calendarId) throw bad('input.calendarId: required with clock: BUSINESS', 'input.calendarId');
-      if (clock !== 'BUSINESS' && input.calendarId) throw bad('input.calendarId: only used with clock: BUSINESS', 'input.calendarId');
-      if (input.groupBy && !definition.dimensions.includes(input.groupBy as Dimension)) {
-        throw bad(`input.groupBy: ${definition.key} can be grouped by ${definition.dimensions.join(', ')}`, 'input.groupBy');
-      }
-      if (input.from >= input.to) throw bad('input.to: must be after `from`', 'input.to');
-      if (input.to.getTime() - input.from.getTime() > 400 * 86_400_000) throw bad('input.to: the range is at most 400 days', 'input.to');
-      const workspaceId = workspaceIdOf(ctx);
-      const timeZone = input.timeZone ?? (await ctx.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timeZone: true } })).timeZone;
-      if (!isTimeZone(timeZone)) throw bad('input.timeZone: must be an IANA time zone, e.g. "Europe/Berlin"', 'input.timeZone');
-      if (input.bucket === 'HOUR' && input.to.getTime() - input.from.getTime() > 31 * 86_400_000) {
-        throw bad('input.bucket: HOUR buckets cover at most 31 days', 'input.bucket');
-      }
-      if (input.firstResponseFrom && definition.key !== 'conversation_first_response_time') {
-        throw bad('input.firstResponseFrom: only conversation_first_response_time has this option', 'input.firstResponseFrom');
-      }
-      let businessCalendarId: string | null = null;
-      if (input.calendarId) {
-        const id = idOfType(input.calendarId as GlobalIdArg, 'BusinessCalendar', 'input.calendarId');
-        const calendar = await ctx.prisma.businessCalendar.findFirst({ where: { id, ...inWorkspace(ctx) }, select: { id: true } });
-        if (!calendar) throw requestError(ErrorCode.NOT_FOUND, 'input.calendarId: business calendar not found', { argument: 'input.calendarId' });
-        businessCalendarId = calendar.id;
-      }
-      const f = input.filter ?? {};
-      const result = await computeMetric(ctx.prisma, {
-        workspaceId,
-        metric: definition,
-        statistic,
-        from: input.from,
-        to: input.to,
-        timeZone,
-        groupBy: (input.groupBy as Dimension | null) ?? null,
-        bucket: (input.bucket as Bucket | null) ?? null,
-        options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE', businessCalendarId },
-        filter: {
-          teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
-          agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
-          organizationId: optionalIdOfType(f.organizationId as GlobalIdArg | null, 'Organization', 'input.filter.organizationId'),
-          customerId: optionalIdOfType(f.customerId as GlobalIdArg | null, 'Customer', 'input.filter.customerId'),
-          channel: f.channel ?? null,
-          function: f.function ?? null,
-          priority: f.priority ?? null,
-          tag: f.tag ?? null,
-        },
-      });
-      const type = input.groupBy ? GROUP_TYPE[input.groupBy as Dimension] : undefined;
-      return {
-        ...result,
-        definition,
-        statistic,
-        clock,
-        timeZone,
-        groups: result.groups.map((g) => ({ ...g, key: g.key && type ? encodeGlobalId(type, g.key) : g.key })),
-      };
-    },
+    resolve: async (_root, { input }, ctx) => (await prepareMetric(ctx, input)).compute(),
   }),
 }));

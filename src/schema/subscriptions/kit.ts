@@ -1,7 +1,7 @@
 import type { Context } from '../../context.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import type { EventCheck, EventRoute } from '../../events/feed.ts';
-import { eventStream, encodeEventCursor, startingPoint, type StreamItem } from '../../events/stream.ts';
+import { eventStream, encodeEventCursor, startingPoint, type EventStreamHandle, type StreamItem } from '../../events/stream.ts';
 import type { Scope } from '../../auth/scopes.ts';
 import { viewerCan } from '../../auth/viewer.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
@@ -25,8 +25,8 @@ export function authorizeSubscription(ctx: Context, scope: Scope): void {
 export async function subscribeToEvents<S>(
   ctx: Context,
   after: string | null | undefined,
-  options: { scope: Scope; route: EventRoute; check?: EventCheck<S> },
-): Promise<AsyncIterable<StreamItem>> {
+  options: { scope: Scope; route: EventRoute; check?: EventCheck<S>; coalesce?: boolean },
+): Promise<EventStreamHandle> {
   authorizeSubscription(ctx, options.scope);
   const workspaceId = workspaceIdOf(ctx);
   const start = await startingPoint(ctx.prisma, ctx.events.feeds, workspaceId, after, ctx.events.retentionMs);
@@ -38,6 +38,7 @@ export async function subscribeToEvents<S>(
     route: options.route,
     check: options.check,
     maxBuffered: ctx.events.maxBuffered,
+    coalesce: options.coalesce,
     track: ctx.events.track,
   });
 }
@@ -46,8 +47,12 @@ export async function subscribeToEvents<S>(
  * An event payload's object, fetched once for every subscriber resolving the same event with the
  * same selection and the same scopes (field queries may depend on scopes), instead of once each.
  */
+const scopeKeys = new WeakMap<object, string>();
+
 export function sharedFetch<T>(ctx: Context, event: Event, field: string, query: unknown, load: () => Promise<T>): Promise<T> {
-  const scopes = ctx.viewer ? [...ctx.viewer.scopes].sort().join(',') : '';
+  const viewer = ctx.viewer;
+  let scopes = viewer ? scopeKeys.get(viewer) : '';
+  if (scopes === undefined && viewer) scopeKeys.set(viewer, (scopes = [...viewer.scopes].sort().join(',')));
   const selection = JSON.stringify(query, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
   return ctx.events.shared(`${event.workspaceId}:${event.id}:${field}:${scopes}:${selection}`, load);
 }

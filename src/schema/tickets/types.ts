@@ -139,6 +139,7 @@ const ID_KEYS: Record<string, string> = {
   ticketId: 'Ticket',
   commentId: 'TicketComment',
   conversationId: 'Conversation',
+  slaPolicyId: 'SlaPolicy',
 };
 
 export function presentAuditValue(field: string | null, value: unknown): unknown {

@@ -1,0 +1,151 @@
+import { Prisma } from '../generated/prisma/client.ts';
+import {
+  CONVERSATION_DIMS,
+  conversationSamples,
+  DURATION_STATS,
+  seconds,
+  TICKET_DIMENSIONS,
+  TICKET_DIMS,
+  ticketSamples,
+  type MetricDefinition,
+  type MetricOptions,
+} from './definitions.ts';
+
+/**
+ * Workload metrics: how much work was done (tickets solved, handle time) and how much is waiting
+ * (backlog).
+ *
+ * Work time is captured explicitly: a WorkEntry (mutation `logWork`) says that an agent worked a
+ * ticket or a conversation from `startedAt` for `seconds`, measured by hand (MANUAL), by a timer
+ * in the agent's tool (TIMER) or by the tool while a reply was being composed (COMPOSITION).
+ * Nothing is inferred from message timestamps: the gap between two messages is waiting as often
+ * as it is work.
+ */
+
+/** A work entry's (alias `e`) seconds on the requested clock: with BUSINESS, its part inside the open hours. */
+function workSeconds(o: MetricOptions): Prisma.Sql {
+  return seconds(o, Prisma.sql`e."startedAt"`, Prisma.sql`e."startedAt" + make_interval(secs => e.seconds)`);
+}
+
+const HANDLE_TIME_EXCLUSION =
+  'without any work entry are excluded, not zero: no entry means the time was not captured, and counting it as 0 would pull the ' +
+  'average down for everything nobody logged. With clock: BUSINESS, only the part of each entry inside the calendar\'s open hours counts.';
+
+/**
+ * The definitions, built on call: definitions.ts spreads them into METRICS while this module and
+ * it import each other, so nothing here may be evaluated before the helpers it uses exist.
+ */
+export function workloadMetrics(): MetricDefinition[] {
+  return [
+    {
+      key: 'tickets_solved',
+      name: 'Tickets solved',
+      description: 'Tickets solved for the first time.',
+      formula: 'count of tickets whose first SOLVED falls in the range (merged-away duplicates excluded; a reopen and second solve does not count again)',
+      unit: 'COUNT',
+      statistics: ['COUNT'],
+      defaultStatistic: 'COUNT',
+      startEvent: 'first SOLVED',
+      stopEvent: 'first SOLVED',
+      attributedTo: 'first solve',
+      dimensions: TICKET_DIMS,
+      version: 1,
+      samples: (w) => ticketSamples(w, Prisma.sql`t."firstSolvedAt"`, Prisma.sql`1`, Prisma.sql`t."firstSolvedAt" IS NOT NULL`),
+    },
+    {
+      key: 'average_handle_time',
+      name: 'Handle time (tickets)',
+      description: 'Agent work time per solved ticket, from the work entries logged on it.',
+      formula:
+        'per ticket solved at least once: the sum of the seconds of every work entry (logWork: MANUAL, TIMER or COMPOSITION) logged on the ticket ' +
+        'and on the duplicates merged into it, whoever logged them and whenever (work after a reopen adds to it); attributed to the first solve. ' +
+        `Tickets ${HANDLE_TIME_EXCLUSION}`,
+      unit: 'SECONDS',
+      statistics: DURATION_STATS,
+      defaultStatistic: 'MEAN',
+      startEvent: 'work entry started',
+      stopEvent: 'work entry ended',
+      attributedTo: 'first solve',
+      dimensions: TICKET_DIMS,
+      version: 1,
+      // Each entry is carried up the merge chain (source → target → …), so a ticket sums its own
+      // entries and those of every duplicate merged into it; the join keeps the unmerged tickets.
+      samples: (w, o) => Prisma.sql`
+        SELECT t."firstSolvedAt" AS at, h.value::float8 AS value, ${TICKET_DIMENSIONS}
+        FROM (
+          WITH RECURSIVE work(ticket_id, value) AS (
+            SELECT e."ticketId", ${workSeconds(o)}
+            FROM "WorkEntry" e
+            WHERE e."workspaceId" = ${w}::uuid AND e."ticketId" IS NOT NULL
+            UNION ALL
+            SELECT m."mergedIntoId", work.value FROM work JOIN "Ticket" m ON m.id = work.ticket_id WHERE m."mergedIntoId" IS NOT NULL
+          )
+          SELECT ticket_id, sum(value) AS value FROM work GROUP BY ticket_id
+        ) h
+        JOIN "Ticket" t ON t.id = h.ticket_id
+        LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
+        WHERE t."workspaceId" = ${w}::uuid AND t."mergedIntoId" IS NULL AND t."firstSolvedAt" IS NOT NULL`,
+    },
+    {
+      key: 'conversation_handle_time',
+      name: 'Handle time (conversations)',
+      description: 'Agent work time per resolved conversation, from the work entries logged on it.',
+      formula:
+        'per conversation resolved at least once: the sum of the seconds of every work entry (logWork) logged on it, whoever logged them and ' +
+        `whenever (work after a reopen adds to it); attributed to the first resolution. Conversations ${HANDLE_TIME_EXCLUSION}`,
+      unit: 'SECONDS',
+      statistics: DURATION_STATS,
+      defaultStatistic: 'MEAN',
+      startEvent: 'work entry started',
+      stopEvent: 'work entry ended',
+      attributedTo: 'first resolution',
+      dimensions: CONVERSATION_DIMS,
+      version: 1,
+      samples: (w, o) =>
+        conversationSamples(
+          w,
+          Prisma.sql`c."firstResolvedAt"`,
+          Prisma.sql`h.value`,
+          Prisma.sql`c."firstResolvedAt" IS NOT NULL`,
+          Prisma.sql`JOIN (SELECT e."conversationId" AS id, sum(${workSeconds(o)}) AS value FROM "WorkEntry" e
+            WHERE e."workspaceId" = ${w}::uuid AND e."conversationId" IS NOT NULL GROUP BY 1) h ON h.id = c.id`,
+        ),
+    },
+    {
+      key: 'ticket_backlog',
+      kind: 'SNAPSHOT',
+      name: 'Ticket backlog',
+      description: 'Tickets waiting for work at an instant: the end of the range, and the start of each time bucket.',
+      formula:
+        'count of tickets whose status at the instant was NEW, OPEN, PENDING or ON_HOLD, replayed from the audit trail (creation, every status ' +
+        'change, reopens, merges). A ticket leaves the backlog when it is SOLVED or CLOSED or merged into another, and re-enters it when reopened; ' +
+        'a merged-away duplicate counts until its merge. Value at the range end (or now, if the range ends in the future); each series point is the ' +
+        'level at its bucket\'s local start (null after now); an empty backlog is 0. Team, agent and the other dimensions are the ticket\'s current ones.',
+      unit: 'COUNT',
+      statistics: ['COUNT'],
+      defaultStatistic: 'COUNT',
+      startEvent: 'ticket created or reopened (or moved to an unsolved status)',
+      stopEvent: 'ticket SOLVED, CLOSED or merged',
+      attributedTo: 'each instant the ticket is open',
+      dimensions: TICKET_DIMS,
+      version: 1,
+      // Series points after now are null until their instant passes.
+      timeDependent: true,
+      // Every status point of a ticket lasts until its next one (lead); the open points (the tickets
+      // domain's UNSOLVED_STATUSES) are the intervals.
+      samples: (w) => Prisma.sql`
+        SELECT p.at, p.until, ${TICKET_DIMENSIONS}
+        FROM (
+          SELECT e."ticketId" AS ticket_id, e."createdAt" AS at,
+            CASE e.kind WHEN 'CREATED' THEN coalesce(e."newValue"->>'status', 'NEW') WHEN 'MERGED_INTO' THEN 'CLOSED' ELSE e."newValue" #>> '{}' END AS status,
+            lead(e."createdAt") OVER (PARTITION BY e."ticketId" ORDER BY e."createdAt", e.id) AS until
+          FROM "TicketEvent" e
+          WHERE e."workspaceId" = ${w}::uuid
+            AND (e.kind IN ('CREATED', 'REOPENED', 'MERGED_INTO') OR (e.kind = 'FIELD_CHANGED' AND e.field = 'status'))
+        ) p
+        JOIN "Ticket" t ON t.id = p.ticket_id
+        LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
+        WHERE p.status IN ('NEW', 'OPEN', 'PENDING', 'ON_HOLD')`,
+    },
+  ];
+}

@@ -1,0 +1,227 @@
+import { z } from 'zod';
+import { uuidv7 } from '../../db/ids.ts';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { BusinessCalendar, Prisma, PrismaClient, SlaPolicy, Ticket } from '../../generated/prisma/client.ts';
+import { conflictOnUnique, parseInput, type Actor } from '../service-kit.ts';
+import { TicketHistory } from '../tickets/history.ts';
+import { lockTicket, mergedIntoNumber, TX_OPTIONS } from '../tickets/lookups.ts';
+import { assertChangeable } from '../tickets/state-machine.ts';
+import { description, holidays, hours, name, targets, timeZone, uuid } from './validation.ts';
+
+/**
+ * Business calendars and SLA policies. Weekly hours, holidays and targets are replaced as a
+ * whole on update (the list sent is the new list). SLA due times are computed when read, from
+ * the calendar and targets as they are then. Neither a calendar used by a policy nor a policy
+ * used by a ticket can be deleted: that would silently change those tickets' SLAs (deactivate
+ * a policy instead).
+ */
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Runs a write in which a name taken by another calendar or policy becomes a ConflictError on input.name. */
+async function withUniqueName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    conflictOnUnique(error, { name: 'input.name' });
+  }
+}
+
+function hoursRows(actor: Actor, calendarId: string, list: z.infer<typeof hours>) {
+  return list.map((h) => ({ id: uuidv7(), workspaceId: actor.workspaceId, calendarId, ...h }));
+}
+
+function holidayRows(actor: Actor, calendarId: string, list: z.infer<typeof holidays>) {
+  return list.map((h) => ({ id: uuidv7(), workspaceId: actor.workspaceId, calendarId, date: new Date(`${h.date}T00:00:00Z`), name: h.name }));
+}
+
+async function findCalendar(db: Db, actor: Actor, id: string, path: string): Promise<BusinessCalendar> {
+  const calendar = await db.businessCalendar.findFirst({ where: { id, workspaceId: actor.workspaceId } });
+  if (!calendar) throw new NotFoundError('BusinessCalendar', path);
+  return calendar;
+}
+
+async function findPolicy(db: Db, actor: Actor, id: string, path: string): Promise<SlaPolicy> {
+  const policy = await db.slaPolicy.findFirst({ where: { id, workspaceId: actor.workspaceId } });
+  if (!policy) throw new NotFoundError('SlaPolicy', path);
+  return policy;
+}
+
+export const CreateBusinessCalendarSchema = z.object({ name, timeZone, hours, holidays: holidays.nullish() });
+
+export async function createBusinessCalendar(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<BusinessCalendar> {
+  const input = parseInput(CreateBusinessCalendarSchema, raw);
+  const id = uuidv7();
+  return withUniqueName(() =>
+    prisma.$transaction(async (tx) => {
+      const calendar = await tx.businessCalendar.create({ data: { id, workspaceId: actor.workspaceId, name: input.name, timeZone: input.timeZone } });
+      await tx.businessHoursInterval.createMany({ data: hoursRows(actor, id, input.hours) });
+      await tx.businessHoliday.createMany({ data: holidayRows(actor, id, input.holidays ?? []) });
+      return calendar;
+    }),
+  );
+}
+
+export const UpdateBusinessCalendarSchema = z.object({
+  id: uuid,
+  name: name.optional(),
+  timeZone: timeZone.optional(),
+  hours: hours.optional(),
+  holidays: holidays.optional(),
+});
+
+export async function updateBusinessCalendar(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<BusinessCalendar> {
+  const input = parseInput(UpdateBusinessCalendarSchema, raw);
+  await findCalendar(prisma, actor, input.id, 'input.id');
+  return withUniqueName(() =>
+    prisma.$transaction(async (tx) => {
+      if (input.hours) {
+        await tx.businessHoursInterval.deleteMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
+        await tx.businessHoursInterval.createMany({ data: hoursRows(actor, input.id, input.hours) });
+      }
+      if (input.holidays) {
+        await tx.businessHoliday.deleteMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
+        await tx.businessHoliday.createMany({ data: holidayRows(actor, input.id, input.holidays) });
+      }
+      // Always written, so updatedAt moves when only the hours or holidays changed.
+      return tx.businessCalendar.update({ where: { id: input.id }, data: { name: input.name, timeZone: input.timeZone, updatedAt: new Date() } });
+    }),
+  );
+}
+
+const ById = z.object({ id: uuid });
+
+export async function deleteBusinessCalendar(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<string> {
+  const { id } = parseInput(ById, raw);
+  await findCalendar(prisma, actor, id, 'input.id');
+  const used = await prisma.slaPolicy.count({ where: { calendarId: id, workspaceId: actor.workspaceId } });
+  if (used > 0) throw new InvalidStateError(`input.id: ${used} SLA polic${used === 1 ? 'y uses' : 'ies use'} this calendar; give them another calendar first`, 'input.id');
+  await prisma.businessCalendar.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+  return id;
+}
+
+/** Business-hours targets need a calendar to count in. */
+function checkCalendarForTargets(calendarId: string | null, list: ReadonlyArray<{ businessHours: boolean }>) {
+  const index = list.findIndex((t) => t.businessHours);
+  if (index >= 0 && !calendarId) {
+    throw new ValidationError(`input.calendarId: target ${index} is measured in business hours, so the policy needs a calendar`, 'input.calendarId');
+  }
+}
+
+function targetRows(actor: Actor, policyId: string, list: z.infer<typeof targets>) {
+  return list.map((t) => ({ id: uuidv7(), workspaceId: actor.workspaceId, policyId, ...t }));
+}
+
+export const CreateSlaPolicySchema = z.object({
+  name,
+  description: description.nullish(),
+  calendarId: uuid.nullish(),
+  active: z.boolean().nullish(),
+  targets,
+});
+
+export async function createSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<SlaPolicy> {
+  const input = parseInput(CreateSlaPolicySchema, raw);
+  if (input.calendarId) await findCalendar(prisma, actor, input.calendarId, 'input.calendarId');
+  checkCalendarForTargets(input.calendarId ?? null, input.targets);
+  const id = uuidv7();
+  return withUniqueName(() =>
+    prisma.$transaction(async (tx) => {
+      const policy = await tx.slaPolicy.create({
+        data: {
+          id,
+          workspaceId: actor.workspaceId,
+          name: input.name,
+          description: input.description || null,
+          calendarId: input.calendarId ?? null,
+          active: input.active ?? true,
+        },
+      });
+      await tx.slaTarget.createMany({ data: targetRows(actor, id, input.targets) });
+      return policy;
+    }),
+  );
+}
+
+export const UpdateSlaPolicySchema = z.object({
+  id: uuid,
+  name: name.optional(),
+  description: description.nullish(),
+  // null removes the calendar.
+  calendarId: uuid.nullish(),
+  active: z.boolean().optional(),
+  targets: targets.optional(),
+});
+
+export async function updateSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<SlaPolicy> {
+  const input = parseInput(UpdateSlaPolicySchema, raw);
+  const policy = await findPolicy(prisma, actor, input.id, 'input.id');
+  if (input.calendarId) await findCalendar(prisma, actor, input.calendarId, 'input.calendarId');
+  const calendarId = input.calendarId === undefined ? policy.calendarId : input.calendarId;
+  const nextTargets = input.targets ?? (await prisma.slaTarget.findMany({ where: { policyId: policy.id, workspaceId: actor.workspaceId } }));
+  checkCalendarForTargets(calendarId, nextTargets);
+  return withUniqueName(() =>
+    prisma.$transaction(async (tx) => {
+      if (input.targets) {
+        await tx.slaTarget.deleteMany({ where: { policyId: policy.id, workspaceId: actor.workspaceId } });
+        await tx.slaTarget.createMany({ data: targetRows(actor, policy.id, input.targets) });
+      }
+      return tx.slaPolicy.update({
+        where: { id: policy.id },
+        data: {
+          name: input.name,
+          description: input.description === undefined ? undefined : input.description || null,
+          calendarId,
+          active: input.active,
+          updatedAt: new Date(),
+        },
+      });
+    }),
+  );
+}
+
+export async function deleteSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<string> {
+  const { id } = parseInput(ById, raw);
+  await findPolicy(prisma, actor, id, 'input.id');
+  const used = await prisma.ticket.count({ where: { slaPolicyId: id, workspaceId: actor.workspaceId } });
+  if (used > 0) {
+    throw new InvalidStateError(`input.id: ${used} ticket(s) use this policy; deactivate it (active: false) or move the tickets to another policy first`, 'input.id');
+  }
+  await prisma.slaPolicy.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+  return id;
+}
+
+export const SetTicketSlaPolicySchema = z.object({
+  ticketId: uuid,
+  slaPolicyId: uuid.nullable(),
+  expectedVersion: z.number().int().positive().nullish(),
+});
+
+/**
+ * Puts a ticket under an SLA policy (or none). Like any ticket change it is recorded in the
+ * ticket's history (FIELD_CHANGED slaPolicyId) and published as ticket.updated; setting the
+ * policy the ticket already has changes nothing. Only active policies can be newly assigned.
+ */
+export async function setTicketSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<Ticket> {
+  const input = parseInput(SetTicketSlaPolicySchema, raw);
+  const policy = input.slaPolicyId ? await findPolicy(prisma, actor, input.slaPolicyId, 'input.slaPolicyId') : null;
+  return prisma.$transaction(async (tx) => {
+    const ticket = await lockTicket(tx, actor, input.ticketId, 'input.ticketId');
+    if (ticket.mergedIntoId || ticket.status === 'CLOSED') assertChangeable(ticket, 'input.ticketId', await mergedIntoNumber(tx, ticket));
+    if (input.expectedVersion != null && input.expectedVersion !== ticket.version) {
+      throw new ConflictError(
+        `input.expectedVersion: the ticket is at version ${ticket.version}, not ${input.expectedVersion}; re-read it and retry`,
+        'input.expectedVersion',
+        ticket.version,
+      );
+    }
+    const next = policy?.id ?? null;
+    if (next === ticket.slaPolicyId) return ticket;
+    if (policy && !policy.active) throw new InvalidStateError('input.slaPolicyId: this SLA policy is inactive and cannot be assigned', 'input.slaPolicyId');
+    const history = new TicketHistory(tx, actor, new Date());
+    history.fieldChanged(ticket.id, 'slaPolicyId', ticket.slaPolicyId, next);
+    const updated = await tx.ticket.update({ where: { id: ticket.id }, data: { slaPolicyId: next, version: { increment: 1 }, updatedAt: history.now } });
+    await history.flush();
+    return updated;
+  }, TX_OPTIONS);
+}

@@ -1,0 +1,3 @@
+// Work time: the WorkEntry type, its connections on tickets and conversations, and logWork.
+import './types.ts';
+import './mutations.ts';
