@@ -10,7 +10,7 @@ import { createTestWorkspace, insertCustomers, type TestWorkspace } from './help
  */
 
 const METRIC = /* GraphQL */ `query ($input: MetricInput!) {
-  metric(input: $input) { value sampleSize groups { key value sampleSize } series { bucketStart value sampleSize } }
+  metric(input: $input) { value sampleSize currency groups { key value sampleSize } series { bucketStart value sampleSize } }
 }`;
 
 async function metric(ws: TestWorkspace, input: Record<string, unknown>) {
@@ -271,7 +271,15 @@ describe('customer lifetime value', () => {
       [r!.id, 'purchase', '2026-01-12T15:00:00Z', 100, 'EUR'],
       [r!.id, 'purchase', '2026-01-13T15:00:00Z', 5, 'USD'],
     ]);
-    expect(await metric(ws, { ...NY, key: 'customer_lifetime_value' })).toMatchObject({ value: 17.5, sampleSize: 2 });
+    expect(await metric(ws, { ...NY, key: 'customer_lifetime_value' })).toMatchObject({ value: 17.5, sampleSize: 2, currency: 'USD' });
+    // Asked in EUR: only R, whose EUR purchases total 100 (Q never bought in EUR).
+    expect(await metric(ws, { ...NY, key: 'customer_lifetime_value', currency: 'EUR' })).toMatchObject({ value: 100, sampleSize: 1, currency: 'EUR' });
+    // A currency nobody paid in: no samples, not zero.
+    expect(await metric(ws, { ...NY, key: 'customer_lifetime_value', currency: 'JPY' })).toMatchObject({ value: null, sampleSize: 0, currency: 'JPY' });
+    expect(await rejected(ws, { ...NY, key: 'customer_lifetime_value', currency: 'eur' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.currency' });
+    expect(await rejected(ws, { ...NY, key: 'repeat_purchase_rate', currency: 'EUR' })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.currency' });
+    // Other metrics carry no currency.
+    expect((await metric(ws, { ...NY, key: 'repeat_purchase_rate' })).currency).toBeNull();
   });
 
   it('rejects statistics and dimensions it does not support', async () => {

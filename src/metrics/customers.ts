@@ -1,4 +1,4 @@
-import { Prisma } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Dimension, MetricDefinition, MetricOptions } from './definitions.ts';
 
 /**
@@ -84,11 +84,22 @@ function retentionSamples(workspaceId: string, o: MetricOptions, retained: boole
  * currency of most of its valued purchase events (all time, so every range uses the same one;
  * ties: alphabetically first). Amounts in other currencies are never added to it.
  */
-function reportingCurrency(workspaceId: string): Prisma.Sql {
+function mainCurrency(workspaceId: string): Prisma.Sql {
   return Prisma.sql`(
     SELECT currency FROM "CustomerEvent"
     WHERE "workspaceId" = ${workspaceId}::uuid AND type = 'purchase' AND value IS NOT NULL
     GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1)`;
+}
+
+/** The currency a MONEY metric reports in: the one asked for, or the workspace's main currency. */
+function reportingCurrency(workspaceId: string, o: MetricOptions): Prisma.Sql {
+  return o.currency ? Prisma.sql`${o.currency}` : mainCurrency(workspaceId);
+}
+
+/** Which currency a MONEY metric without an explicit `currency` reports in (null: no valued purchases yet). */
+export async function mainCurrencyOf(prisma: PrismaClient, workspaceId: string): Promise<string | null> {
+  const [row] = await prisma.$queryRaw<Array<{ currency: string | null }>>`SELECT ${mainCurrency(workspaceId)} AS currency`;
+  return row?.currency?.trim() ?? null;
 }
 
 function retention(spec: { key: string; name: string; description: string; formula: string; retained: boolean }): MetricDefinition {
@@ -161,7 +172,7 @@ export const CUSTOMER_METRICS: MetricDefinition[] = [
       'Per customer acquired in the range: purchases minus refunds up to the range end, in the workspace\'s main currency. MEAN, MEDIAN or P90 across a segment\'s customers is its average CLV.',
     formula:
       'per customer whose first valued "purchase" in the reporting currency is in the range: sum of the values of "purchase" and "refund" events (refunds negative) in that currency before the range end; ' +
-      'reporting currency = the currency of most valued purchase events in the workspace (all time; ties: alphabetically first) — other currencies are never added in, and customers who never bought in it are excluded; ' +
+      'reporting currency = `currency` if given, else the currency of most valued purchase events in the workspace (all time; ties: alphabetically first; echoed as `currency` in the result) — other currencies are never added in, and customers who never bought in it are excluded; ' +
       'attributed to the first purchase, so a bucket is an acquisition cohort; merged-away customers excluded',
     unit: 'MONEY',
     statistics: ['MEAN', 'MEDIAN', 'P90', 'COUNT'],
@@ -177,7 +188,7 @@ export const CUSTOMER_METRICS: MetricDefinition[] = [
         SELECT "customerId" AS customer_id, min("occurredAt") FILTER (WHERE type = 'purchase') AS first_at, sum(value) AS amount
         FROM "CustomerEvent"
         WHERE "workspaceId" = ${w}::uuid AND type IN ('purchase', 'refund') AND value IS NOT NULL
-          AND currency = ${reportingCurrency(w)} AND "occurredAt" < ${ts(to)}
+          AND currency = ${reportingCurrency(w, o)} AND "occurredAt" < ${ts(to)}
         GROUP BY 1
         HAVING count(*) FILTER (WHERE type = 'purchase') > 0`;
       return customerSamples(w, values, Prisma.sql`p.first_at`, Prisma.sql`p.amount`);

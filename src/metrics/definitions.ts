@@ -61,6 +61,8 @@ export interface MetricOptions {
   firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE' | 'BOT_HANDOFF';
   /** Durations only: count just the open hours of this business calendar (a BusinessCalendar id). */
   businessCalendarId?: string | null;
+  /** MONEY metrics: the ISO 4217 currency to report in (default: the workspace's main currency). */
+  currency?: string | null;
   /** The requested range and time zone, for definitions whose samples depend on them (e.g. activity periods). */
   from?: Date;
   to?: Date;

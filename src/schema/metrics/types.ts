@@ -2,6 +2,7 @@ import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
 import { computeMetric, type Bucket } from '../../metrics/compute.ts';
+import { mainCurrencyOf } from '../../metrics/customers.ts';
 import { clocksOf, METRICS, metricByKey, type Clock, type Dimension, type MetricDefinition, type Statistic } from '../../metrics/definitions.ts';
 import { isTimeZone } from '../customers/service.ts';
 import { ChannelEnum, CxFunctionEnum, TicketPriorityEnum } from '../enums.ts';
@@ -115,6 +116,10 @@ export const MetricInput = builder.inputType('MetricInput', {
       required: false,
       description: 'conversation_first_response_time only: where the clock starts (default FIRST_CUSTOMER_MESSAGE).',
     }),
+    currency: t.string({
+      required: false,
+      description: "MONEY metrics only: the ISO 4217 code to report in, e.g. \"EUR\" (default: the workspace's main currency, echoed in the result). Amounts in other currencies are never added in.",
+    }),
   }),
 });
 
@@ -149,6 +154,8 @@ interface Result extends Point {
   groups: Array<Point & { key: string | null }>;
   series: Array<Point & { bucketStart: Date }>;
   asOf?: Date;
+  /** MONEY metrics: the currency of the values. */
+  currency?: string | null;
 }
 
 export const MetricResultRef = builder.objectRef<Result>('MetricResult').implement({
@@ -166,6 +173,11 @@ export const MetricResultRef = builder.objectRef<Result>('MetricResult').impleme
       nullable: true,
       description: 'SNAPSHOT metrics: the instant of `value` and `groups` — the range end, or now when the range ends later; null for SAMPLES metrics.',
       resolve: (r) => r.asOf ?? null,
+    }),
+    currency: t.string({
+      nullable: true,
+      description: 'MONEY metrics: the ISO 4217 currency of the values (the requested one, or the workspace\'s main currency); null otherwise, or when there are no valued purchases.',
+      resolve: (r) => r.currency ?? null,
     }),
     groups: t.field({ type: [MetricGroupRef], description: 'Per group, when `groupBy` was given.', resolve: (r) => r.groups }),
     series: t.field({ type: [MetricPointRef], description: 'Per bucket, when `bucket` was given, empty buckets included.', resolve: (r) => r.series }),
@@ -211,6 +223,10 @@ export async function prepareMetric(ctx: Context, input: MetricInputValue): Prom
   if (input.firstResponseFrom && definition.key !== 'conversation_first_response_time') {
     throw bad('input.firstResponseFrom: only conversation_first_response_time has this option', 'input.firstResponseFrom');
   }
+  if (input.currency !== null && input.currency !== undefined) {
+    if (definition.unit !== 'MONEY') throw bad(`input.currency: only for MONEY metrics; ${definition.key} is in ${definition.unit}`, 'input.currency');
+    if (!/^[A-Z]{3}$/.test(input.currency)) throw bad('input.currency: must be an ISO 4217 code in capitals, e.g. "EUR"', 'input.currency');
+  }
   let businessCalendarId: string | null = null;
   if (input.calendarId) {
     const id = idOfType(input.calendarId as GlobalIdArg, 'BusinessCalendar', 'input.calendarId');
@@ -228,7 +244,7 @@ export async function prepareMetric(ctx: Context, input: MetricInputValue): Prom
     timeZone,
     groupBy: (input.groupBy as Dimension | null) ?? null,
     bucket: (input.bucket as Bucket | null) ?? null,
-    options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE', businessCalendarId },
+    options: { firstResponseFrom: input.firstResponseFrom ?? 'FIRST_CUSTOMER_MESSAGE', businessCalendarId, currency: input.currency ?? null },
     filter: {
       teamId: optionalIdOfType(f.teamId as GlobalIdArg | null, 'Team', 'input.filter.teamId'),
       agentId: optionalIdOfType(f.agentId as GlobalIdArg | null, 'Agent', 'input.filter.agentId'),
@@ -242,9 +258,13 @@ export async function prepareMetric(ctx: Context, input: MetricInputValue): Prom
   };
   const type = input.groupBy ? GROUP_TYPE[input.groupBy as Dimension] : undefined;
   const compute = async (): Promise<MetricResultValue> => {
-    const result = await computeMetric(ctx.prisma, query);
+    const [result, currency] = await Promise.all([
+      computeMetric(ctx.prisma, query),
+      definition.unit === 'MONEY' ? (input.currency ?? mainCurrencyOf(ctx.prisma, workspaceId)) : null,
+    ]);
     return {
       ...result,
+      currency,
       definition,
       statistic,
       clock,
