@@ -10,6 +10,7 @@ import { useErrorCodes } from './error-codes-plugin.ts';
 import { getSchema } from './schema/index.ts';
 import { InMemoryBus } from './events/bus.ts';
 import { createLiveEvents, type LiveEvents } from './events/live.ts';
+import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
 
 export interface AppOptions {
@@ -92,6 +93,7 @@ export function createApp({ db, logger, events = createLiveEvents(new InMemoryBu
     plugins: [
       useErrorCodes(),
       useEventWakeups(),
+      useSharedSubscriptionExecution(),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {
