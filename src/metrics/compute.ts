@@ -145,48 +145,80 @@ export async function computeGroups(prisma: PrismaClient, q: MetricQuery & { gro
   return rows.map((r) => ({ key: r.key, value: num(r.value), sampleSize: Number(r.n) }));
 }
 
-async function seriesOf(prisma: PrismaClient, q: MetricQuery & { bucket: Bucket }, now: Date): Promise<MetricResult['series']> {
+/** A SNAPSHOT's series: the level at each bucket's local start (intervals containing that instant); after now, null. */
+async function snapshotSeries(prisma: PrismaClient, q: MetricQuery & { bucket: Bucket }, now: Date): Promise<MetricResult['series']> {
+  const start = Prisma.sql`(b.local_start AT TIME ZONE ${q.timeZone})`;
+  const rows = await prisma.$queryRaw<{ bucket: Date; n: bigint }[]>`
+    ${rowsCte(q, snapshotInstant(q, now))}, ${bucketsCte(q)}
+    SELECT ${start} AS bucket, count(f.at) AS n
+    FROM buckets b LEFT JOIN f ON ${openAt(start)}
+    GROUP BY b.local_start ORDER BY b.local_start`;
+  return rows.map((r) => {
+    const bucketStart = new Date(r.bucket);
+    // A level after now is not known yet: null, not a projection of today's level.
+    return bucketStart > now ? { bucketStart, value: null, sampleSize: 0 } : { bucketStart, value: Number(r.n), sampleSize: Number(r.n) };
+  });
+}
+
+/** Local bucket starts of the range, as instants (a DAY is a local calendar day, also across DST changes). */
+function bucketsCte(q: MetricQuery & { bucket: Bucket }): Prisma.Sql {
   const unit = q.bucket.toLowerCase();
-  const step = Prisma.raw(`'1 ${unit}'::interval`);
-  // Buckets are local to the time zone (a DAY is a local calendar day, also across DST
-  // changes): generate local bucket starts, then convert each back to an instant.
-  const buckets = Prisma.sql`
+  return Prisma.sql`
     buckets AS (
       SELECT generate_series(
         date_trunc(${unit}, ${iso(q.from)} AT TIME ZONE ${q.timeZone}),
         ${iso(q.to)} AT TIME ZONE ${q.timeZone} - interval '1 microsecond',
-        ${step}) AS local_start
+        ${Prisma.raw(`'1 ${unit}'::interval`)}) AS local_start
     )`;
-  const snapshot = q.metric.kind === 'SNAPSHOT';
-  const start = Prisma.sql`(b.local_start AT TIME ZONE ${q.timeZone})`;
-  const rows = snapshot
-    ? // The level at each bucket's start: intervals containing that instant.
-      await prisma.$queryRaw<{ bucket: Date; value: unknown; n: bigint }[]>`
-      ${rowsCte(q, snapshotInstant(q, now))}, ${buckets}
-      SELECT ${start} AS bucket, count(f.at)::float8 AS value, count(f.at) AS n
-      FROM buckets b LEFT JOIN f ON ${openAt(start)}
-      GROUP BY b.local_start ORDER BY b.local_start`
-    : await prisma.$queryRaw<{ bucket: Date; value: unknown; n: bigint }[]>`
-      ${rowsCte(q, now)}, ${buckets},
-      agg AS (
-        SELECT date_trunc(${unit}, at AT TIME ZONE ${q.timeZone}) AS local_start, ${statisticSql(q.statistic)} AS value, count(*) AS n
-        FROM f GROUP BY 1
-      )
-      SELECT ${start} AS bucket, a.value, coalesce(a.n, 0) AS n
-      FROM buckets b LEFT JOIN agg a USING (local_start)
-      ORDER BY b.local_start`;
-  return rows.map((r) => {
-    const bucketStart = new Date(r.bucket);
-    // A snapshot after now is not known yet: null, not a projection of today's level.
-    if (snapshot && bucketStart > now) return { bucketStart, value: null, sampleSize: 0 };
-    return { bucketStart, value: Number(r.n) === 0 && q.statistic === 'COUNT' ? 0 : num(r.value), sampleSize: Number(r.n) };
-  });
+}
+
+/**
+ * A SAMPLES metric in ONE statement: the samples are read and joined once, and the overall
+ * value, the groups and the buckets are grouping sets of the same aggregate (reading them three
+ * times made a metric cost about twice the hand-written SQL at 1,000,000 tickets).
+ */
+async function samplesMetric(prisma: PrismaClient, q: MetricQuery, now: Date): Promise<MetricResult> {
+  const stat = statisticSql(q.statistic);
+  const key = q.groupBy ? Prisma.sql`${Prisma.raw(DIMENSION_COLUMN[q.groupBy])}::text` : Prisma.sql`NULL::text`;
+  const unit = q.bucket?.toLowerCase() ?? 'day';
+  const sets = [Prisma.sql`()`, ...(q.groupBy ? [Prisma.sql`(gkey)`] : []), ...(q.bucket ? [Prisma.sql`(bstart)`] : [])];
+  const bucketRows = q.bucket
+    ? Prisma.sql`
+      UNION ALL
+      SELECT 'bucket', NULL, b.local_start AT TIME ZONE ${q.timeZone}, a.value, coalesce(a.n, 0)
+      FROM buckets b LEFT JOIN agg a ON a.gg = 1 AND a.gb = 0 AND a.bstart = b.local_start`
+    : Prisma.empty;
+  const rows = await prisma.$queryRaw<Array<{ part: 'overall' | 'group' | 'bucket'; key: string | null; bucket: Date | null; value: unknown; n: bigint }>>`
+    ${rowsCte(q, now)}${q.bucket ? Prisma.sql`, ${bucketsCte({ ...q, bucket: q.bucket })}` : Prisma.empty},
+    x AS (SELECT value, ${key} AS gkey, date_trunc(${unit}, at AT TIME ZONE ${q.timeZone}) AS bstart FROM f),
+    agg AS (
+      SELECT ${q.groupBy ? Prisma.sql`GROUPING(gkey)` : Prisma.sql`1`} AS gg, ${q.bucket ? Prisma.sql`GROUPING(bstart)` : Prisma.sql`1`} AS gb,
+        ${q.groupBy ? Prisma.sql`gkey` : Prisma.sql`NULL::text`} AS gkey, ${q.bucket ? Prisma.sql`bstart` : Prisma.sql`NULL::timestamp`} AS bstart, ${stat} AS value, count(*) AS n
+      FROM x GROUP BY GROUPING SETS (${Prisma.join(sets, ', ')})
+    )
+    SELECT * FROM (
+      SELECT 'overall' AS part, NULL::text AS key, NULL::timestamptz AS bucket, value, n FROM agg WHERE gg = 1 AND gb = 1
+      UNION ALL
+      SELECT 'group', gkey, NULL, value, n FROM agg WHERE gg = 0 AND gb = 1
+      ${bucketRows}
+    ) r
+    ORDER BY part, key NULLS LAST, bucket`;
+  const point = (n: number, value: unknown) => (n === 0 && q.statistic === 'COUNT' ? 0 : num(value));
+  const overall = rows.find((r) => r.part === 'overall');
+  const n = Number(overall?.n ?? 0);
+  return {
+    value: point(n, overall?.value),
+    sampleSize: n,
+    groups: rows.filter((r) => r.part === 'group').map((r) => ({ key: r.key, value: num(r.value), sampleSize: Number(r.n) })),
+    series: rows.filter((r) => r.part === 'bucket').map((r) => ({ bucketStart: new Date(r.bucket!), value: point(Number(r.n), r.value), sampleSize: Number(r.n) })),
+  };
 }
 
 export async function computeMetric(prisma: PrismaClient, q: MetricQuery): Promise<MetricResult> {
   const now = new Date();
+  if (q.metric.kind !== 'SNAPSHOT') return samplesMetric(prisma, q, now);
   const overall = await overallOf(prisma, q, now);
   const groups = q.groupBy ? await computeGroups(prisma, { ...q, groupBy: q.groupBy }, now) : [];
-  const series = q.bucket ? await seriesOf(prisma, { ...q, bucket: q.bucket }, now) : [];
+  const series = q.bucket ? await snapshotSeries(prisma, { ...q, bucket: q.bucket }, now) : [];
   return { ...overall, groups, series, ...(q.metric.kind === 'SNAPSHOT' ? { asOf: snapshotInstant(q, now) } : {}) };
 }
