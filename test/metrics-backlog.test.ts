@@ -80,6 +80,31 @@ describe('ticket_backlog', () => {
     ]);
   });
 
+  it('counts a ticket opened exactly at a bucket start there, and not one solved exactly at a bucket start', async () => {
+    // E1 is created exactly at b2 (03-27 23:00Z) and solved exactly at b3 (03-28 23:00Z): an interval
+    // [created, solved) contains b2 (created <= b2) but not b3 (solved > b3 is false).
+    // E2 is created 1 ms after b3 and still open: not at b3, yes at b4. Levels: b1 0, b2 1, b3 0, b4 1.
+    const ws = await createTestWorkspace();
+    const { prisma } = await testDatabase();
+    const [e1, e2] = await insertTickets(ws, [
+      { createdAt: new Date('2026-03-27T23:00:00Z'), status: 'SOLVED' },
+      { createdAt: new Date('2026-03-28T23:00:00.001Z') },
+    ]);
+    const row = (ticketId: string, createdAt: string, kind: 'CREATED' | 'FIELD_CHANGED', extra: Partial<Prisma.TicketEventCreateManyInput>) => ({
+      id: uuidv7(new Date(createdAt)), workspaceId: ws.workspaceId, ticketId, kind, actorKind: 'AGENT' as const, createdAt: new Date(createdAt), ...extra,
+    });
+    await prisma.ticketEvent.createMany({
+      data: [
+        row(e1!, '2026-03-27T23:00:00Z', 'CREATED', { newValue: { status: 'NEW' } }),
+        row(e1!, '2026-03-28T23:00:00Z', 'FIELD_CHANGED', { field: 'status', oldValue: 'NEW', newValue: 'SOLVED' }),
+        row(e2!, '2026-03-28T23:00:00.001Z', 'CREATED', { newValue: { status: 'NEW' } }),
+      ],
+    });
+    const res = await metric(ws, { ...RANGE, bucket: 'DAY' });
+    expect(res.series.map((p: { value: number }) => p.value)).toEqual([0, 1, 0, 1]);
+    expect(res).toMatchObject({ value: 1, sampleSize: 1 });
+  });
+
   it('groups and filters by the tickets\' current team, at the range end and per bucket', async () => {
     const ws = await createTestWorkspace();
     const { teamA, teamB } = await fixture(ws);

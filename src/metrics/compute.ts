@@ -147,12 +147,20 @@ export async function computeGroups(prisma: PrismaClient, q: MetricQuery & { gro
 
 /** A SNAPSHOT's series: the level at each bucket's local start (intervals containing that instant); after now, null. */
 async function snapshotSeries(prisma: PrismaClient, q: MetricQuery & { bucket: Bucket }, now: Date): Promise<MetricResult['series']> {
-  const start = Prisma.sql`(b.local_start AT TIME ZONE ${q.timeZone})`;
+  // A sweep, one pass over the intervals: the level at boundary b is #(starts <= b) - #(ends <= b).
+  // Each start (+1) and end (-1) is placed at the first boundary at or after it (binary search
+  // with width_bucket over the boundary instants; timestamps have microsecond resolution), and
+  // the levels are the running sum over the boundaries. Joining every interval to every bucket
+  // instead took about a minute at 1,000,000 tickets.
   const rows = await prisma.$queryRaw<{ bucket: Date; n: bigint }[]>`
-    ${rowsCte(q, snapshotInstant(q, now))}, ${bucketsCte(q)}
-    SELECT ${start} AS bucket, count(f.at) AS n
-    FROM buckets b LEFT JOIN f ON ${openAt(start)}
-    GROUP BY b.local_start ORDER BY b.local_start`;
+    ${rowsCte(q, snapshotInstant(q, now))}, ${bucketsCte(q)},
+    b AS (SELECT row_number() OVER (ORDER BY local_start) AS j, local_start AT TIME ZONE ${q.timeZone} AS instant FROM buckets),
+    edges AS (SELECT array_agg(instant ORDER BY j) AS instants FROM b),
+    deltas AS (SELECT at AS t, 1 AS d FROM f UNION ALL SELECT until, -1 FROM f WHERE until IS NOT NULL),
+    placed AS (SELECT width_bucket(t - interval '1 microsecond', e.instants) + 1 AS j, sum(d) AS d FROM deltas CROSS JOIN edges e GROUP BY 1)
+    SELECT b.instant AS bucket, (sum(coalesce(p.d, 0)) OVER (ORDER BY b.j))::bigint AS n
+    FROM b LEFT JOIN placed p ON p.j = b.j
+    ORDER BY b.j`;
   return rows.map((r) => {
     const bucketStart = new Date(r.bucket);
     // A level after now is not known yet: null, not a projection of today's level.
