@@ -46,6 +46,9 @@ describe('authentication, authorization and limits', () => {
     // All four, the limit included, are live.
     await fx.message(conversation.id, customer.id, 'to all four');
     await Promise.all(four.map((sub) => sub.waitFor(1)));
+    // waitFor also returns when a subscription ends: each must really have its message, on a live connection.
+    for (const sub of four) expect(sub.items.map((i) => i.messageAdded.message.body)).toEqual(['to all four']);
+    expect(four.some((sub) => sub.completed)).toBe(false);
     subscribe(conn.client, MESSAGE_ADDED, { id: encodeGlobalId('Conversation', conversation.id) });
     expect(await conn.closed).toMatchObject({ code: 4429, reason: expect.stringMatching(/subscriptions/) });
 
