@@ -124,14 +124,6 @@ function aggregateOf(q: MetricQuery, asOf: Date): [value: Prisma.Sql, where: Pri
   return q.metric.kind === 'SNAPSHOT' ? [Prisma.sql`count(*)::float8`, Prisma.sql`WHERE ${openAt(iso(asOf))}`] : [statisticSql(q.statistic), Prisma.empty];
 }
 
-async function overallOf(prisma: PrismaClient, q: MetricQuery, now: Date): Promise<Aggregate> {
-  const asOf = snapshotInstant(q, now);
-  const [value, where] = aggregateOf(q, asOf);
-  const [row] = await prisma.$queryRaw<{ value: unknown; n: bigint }[]>`${rowsCte(q, asOf)} SELECT ${value} AS value, count(*) AS n FROM f ${where}`;
-  const n = Number(row?.n ?? 0);
-  return { value: n === 0 && q.statistic === 'COUNT' ? 0 : num(row?.value), sampleSize: n };
-}
-
 /**
  * One aggregate per group of `groupBy` (a SNAPSHOT: open items per group at the range end), in
  * one statement. Groups without samples are absent.
@@ -143,29 +135,6 @@ export async function computeGroups(prisma: PrismaClient, q: MetricQuery & { gro
   const rows = await prisma.$queryRaw<{ key: string | null; value: unknown; n: bigint }[]>`
     ${rowsCte(q, asOf)} SELECT ${column}::text AS key, ${value} AS value, count(*) AS n FROM f ${where} GROUP BY 1 ORDER BY 1 NULLS LAST`;
   return rows.map((r) => ({ key: r.key, value: num(r.value), sampleSize: Number(r.n) }));
-}
-
-/** A SNAPSHOT's series: the level at each bucket's local start (intervals containing that instant); after now, null. */
-async function snapshotSeries(prisma: PrismaClient, q: MetricQuery & { bucket: Bucket }, now: Date): Promise<MetricResult['series']> {
-  // A sweep, one pass over the intervals: the level at boundary b is #(starts <= b) - #(ends <= b).
-  // Each start (+1) and end (-1) is placed at the first boundary at or after it (binary search
-  // with width_bucket over the boundary instants; timestamps have microsecond resolution), and
-  // the levels are the running sum over the boundaries. Joining every interval to every bucket
-  // instead took about a minute at 1,000,000 tickets.
-  const rows = await prisma.$queryRaw<{ bucket: Date; n: bigint }[]>`
-    ${rowsCte(q, snapshotInstant(q, now))}, ${bucketsCte(q)},
-    b AS (SELECT row_number() OVER (ORDER BY local_start) AS j, local_start AT TIME ZONE ${q.timeZone} AS instant FROM buckets),
-    edges AS (SELECT array_agg(instant ORDER BY j) AS instants FROM b),
-    deltas AS (SELECT at AS t, 1 AS d FROM f UNION ALL SELECT until, -1 FROM f WHERE until IS NOT NULL),
-    placed AS (SELECT width_bucket(t - interval '1 microsecond', e.instants) + 1 AS j, sum(d) AS d FROM deltas CROSS JOIN edges e GROUP BY 1)
-    SELECT b.instant AS bucket, (sum(coalesce(p.d, 0)) OVER (ORDER BY b.j))::bigint AS n
-    FROM b LEFT JOIN placed p ON p.j = b.j
-    ORDER BY b.j`;
-  return rows.map((r) => {
-    const bucketStart = new Date(r.bucket);
-    // A level after now is not known yet: null, not a projection of today's level.
-    return bucketStart > now ? { bucketStart, value: null, sampleSize: 0 } : { bucketStart, value: Number(r.n), sampleSize: Number(r.n) };
-  });
 }
 
 /** Local bucket starts of the range, as instants (a DAY is a local calendar day, also across DST changes). */
@@ -181,27 +150,55 @@ function bucketsCte(q: MetricQuery & { bucket: Bucket }): Prisma.Sql {
 }
 
 /**
- * A SAMPLES metric in ONE statement: the samples are read and joined once, and the overall
- * value, the groups and the buckets are grouping sets of the same aggregate (reading them three
- * times made a metric cost about twice the hand-written SQL at 1,000,000 tickets).
+ * A metric in ONE statement: the definition's rows are read and joined once, and the overall
+ * value and the groups are grouping sets of the same aggregate (reading the rows once per part
+ * made a metric cost about twice the hand-written SQL at 1,000,000 tickets).
+ *
+ * SAMPLES: the statistic over the samples of the range, per group and per local bucket.
+ * SNAPSHOT: the count of intervals open at the snapshot instant, per group; the series is a
+ * sweep, one pass over the intervals — the level at boundary b is #(starts <= b) − #(ends <= b),
+ * each start (+1) and end (−1) placed at the first boundary at or after it (binary search with
+ * width_bucket over the boundary instants; timestamps have microsecond resolution), and the levels
+ * are the running sum over the boundaries. Joining every interval to every bucket instead took
+ * about a minute at 1,000,000 tickets.
  */
-async function samplesMetric(prisma: PrismaClient, q: MetricQuery, now: Date): Promise<MetricResult> {
-  const stat = statisticSql(q.statistic);
+export async function computeMetric(prisma: PrismaClient, q: MetricQuery): Promise<MetricResult> {
+  const now = new Date();
+  const snapshot = q.metric.kind === 'SNAPSHOT';
+  const asOf = snapshotInstant(q, now);
+  const byBucket = !!q.bucket && !snapshot;
   const key = q.groupBy ? Prisma.sql`${Prisma.raw(DIMENSION_COLUMN[q.groupBy])}::text` : Prisma.sql`NULL::text`;
   const unit = q.bucket?.toLowerCase() ?? 'day';
-  const sets = [Prisma.sql`()`, ...(q.groupBy ? [Prisma.sql`(gkey)`] : []), ...(q.bucket ? [Prisma.sql`(bstart)`] : [])];
-  const bucketRows = q.bucket
-    ? Prisma.sql`
-      UNION ALL
-      SELECT 'bucket', NULL, b.local_start AT TIME ZONE ${q.timeZone}, a.value, coalesce(a.n, 0)
-      FROM buckets b LEFT JOIN agg a ON a.gg = 1 AND a.gb = 0 AND a.bstart = b.local_start`
-    : Prisma.empty;
+  const source = snapshot
+    ? Prisma.sql`SELECT 1 AS value, ${key} AS gkey, NULL::timestamp AS bstart FROM f WHERE ${openAt(iso(asOf))}`
+    : Prisma.sql`SELECT value, ${key} AS gkey, date_trunc(${unit}, at AT TIME ZONE ${q.timeZone}) AS bstart FROM f`;
+  const stat = snapshot ? Prisma.sql`count(*)::float8` : statisticSql(q.statistic);
+  const sets = [Prisma.sql`()`, ...(q.groupBy ? [Prisma.sql`(gkey)`] : []), ...(byBucket ? [Prisma.sql`(bstart)`] : [])];
+  const ctes: Prisma.Sql[] = [];
+  let bucketRows = Prisma.empty;
+  if (q.bucket) {
+    ctes.push(bucketsCte({ ...q, bucket: q.bucket }));
+    if (snapshot) {
+      ctes.push(Prisma.sql`
+        b AS (SELECT row_number() OVER (ORDER BY local_start) AS j, local_start AT TIME ZONE ${q.timeZone} AS instant FROM buckets),
+        edges AS (SELECT array_agg(instant ORDER BY j) AS instants FROM b),
+        deltas AS (SELECT at AS t, 1 AS d FROM f UNION ALL SELECT until, -1 FROM f WHERE until IS NOT NULL),
+        placed AS (SELECT width_bucket(t - interval '1 microsecond', e.instants) + 1 AS j, sum(d) AS d FROM deltas CROSS JOIN edges e GROUP BY 1),
+        levels AS (SELECT b.instant, (sum(coalesce(p.d, 0)) OVER (ORDER BY b.j))::bigint AS n FROM b LEFT JOIN placed p ON p.j = b.j)`);
+      bucketRows = Prisma.sql`UNION ALL SELECT 'bucket', NULL, instant, n::float8, n FROM levels`;
+    } else {
+      bucketRows = Prisma.sql`
+        UNION ALL
+        SELECT 'bucket', NULL, b.local_start AT TIME ZONE ${q.timeZone}, a.value, coalesce(a.n, 0)
+        FROM buckets b LEFT JOIN agg a ON a.gg = 1 AND a.gb = 0 AND a.bstart = b.local_start`;
+    }
+  }
   const rows = await prisma.$queryRaw<Array<{ part: 'overall' | 'group' | 'bucket'; key: string | null; bucket: Date | null; value: unknown; n: bigint }>>`
-    ${rowsCte(q, now)}${q.bucket ? Prisma.sql`, ${bucketsCte({ ...q, bucket: q.bucket })}` : Prisma.empty},
-    x AS (SELECT value, ${key} AS gkey, date_trunc(${unit}, at AT TIME ZONE ${q.timeZone}) AS bstart FROM f),
+    ${rowsCte(q, asOf)}${ctes.length ? Prisma.sql`, ${Prisma.join(ctes, ', ')}` : Prisma.empty},
+    x AS (${source}),
     agg AS (
-      SELECT ${q.groupBy ? Prisma.sql`GROUPING(gkey)` : Prisma.sql`1`} AS gg, ${q.bucket ? Prisma.sql`GROUPING(bstart)` : Prisma.sql`1`} AS gb,
-        ${q.groupBy ? Prisma.sql`gkey` : Prisma.sql`NULL::text`} AS gkey, ${q.bucket ? Prisma.sql`bstart` : Prisma.sql`NULL::timestamp`} AS bstart, ${stat} AS value, count(*) AS n
+      SELECT ${q.groupBy ? Prisma.sql`GROUPING(gkey)` : Prisma.sql`1`} AS gg, ${byBucket ? Prisma.sql`GROUPING(bstart)` : Prisma.sql`1`} AS gb,
+        ${q.groupBy ? Prisma.sql`gkey` : Prisma.sql`NULL::text`} AS gkey, ${byBucket ? Prisma.sql`bstart` : Prisma.sql`NULL::timestamp`} AS bstart, ${stat} AS value, count(*) AS n
       FROM x GROUP BY GROUPING SETS (${Prisma.join(sets, ', ')})
     )
     SELECT * FROM (
@@ -211,22 +208,21 @@ async function samplesMetric(prisma: PrismaClient, q: MetricQuery, now: Date): P
       ${bucketRows}
     ) r
     ORDER BY part, key NULLS LAST, bucket`;
-  const point = (n: number, value: unknown) => (n === 0 && q.statistic === 'COUNT' ? 0 : num(value));
+  const point = (n: number, value: unknown) => (n === 0 && (snapshot || q.statistic === 'COUNT') ? 0 : num(value));
   const overall = rows.find((r) => r.part === 'overall');
   const n = Number(overall?.n ?? 0);
   return {
     value: point(n, overall?.value),
     sampleSize: n,
     groups: rows.filter((r) => r.part === 'group').map((r) => ({ key: r.key, value: num(r.value), sampleSize: Number(r.n) })),
-    series: rows.filter((r) => r.part === 'bucket').map((r) => ({ bucketStart: new Date(r.bucket!), value: point(Number(r.n), r.value), sampleSize: Number(r.n) })),
+    series: rows
+      .filter((r) => r.part === 'bucket')
+      .map((r) => {
+        const bucketStart = new Date(r.bucket!);
+        // A level after now is not known yet: null, not a projection of today's level.
+        if (snapshot && bucketStart > now) return { bucketStart, value: null, sampleSize: 0 };
+        return { bucketStart, value: point(Number(r.n), r.value), sampleSize: Number(r.n) };
+      }),
+    ...(snapshot ? { asOf } : {}),
   };
-}
-
-export async function computeMetric(prisma: PrismaClient, q: MetricQuery): Promise<MetricResult> {
-  const now = new Date();
-  if (q.metric.kind !== 'SNAPSHOT') return samplesMetric(prisma, q, now);
-  const overall = await overallOf(prisma, q, now);
-  const groups = q.groupBy ? await computeGroups(prisma, { ...q, groupBy: q.groupBy }, now) : [];
-  const series = q.bucket ? await snapshotSeries(prisma, { ...q, bucket: q.bucket }, now) : [];
-  return { ...overall, groups, series, ...(q.metric.kind === 'SNAPSHOT' ? { asOf: snapshotInstant(q, now) } : {}) };
 }
