@@ -101,5 +101,8 @@ describe('shared subscription execution', () => {
     // One execution for the three identical subscriptions, one for the other key.
     expect(executions).toHaveLength(2);
     await Promise.all([...same, limited].map((s) => s.close()));
+    // Closing the responses ends the source streams through the shared mapper: the workspace's reader goes away.
+    for (let i = 0; i < 200 && base.feeds.get(ws.workspaceId); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(base.feeds.get(ws.workspaceId)).toBeUndefined();
   });
 });

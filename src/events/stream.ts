@@ -63,6 +63,12 @@ export async function startingPoint(
 /** Either an event, or the error that ends the stream (delivered as a GraphQL error, then the stream completes). */
 export type StreamItem = { event: Event; error?: undefined } | { event?: undefined; error: GraphQLError };
 
+/** The durable event of a subscription payload, when it is a stream item carrying one (typing signals and metric updates are not). */
+export function eventOfItem(payload: unknown): Event | null {
+  const event = (payload as Partial<StreamItem> | null)?.event;
+  return event && typeof event.id === 'bigint' ? event : null;
+}
+
 export interface EventStreamOptions<S = never> {
   prisma: PrismaClient;
   feeds: FeedRegistry;
