@@ -39,6 +39,9 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** Every event about customers and their conversations, tickets and surveys: all but the knowledge base's. */
+export const CUSTOMER_JOURNEY_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('article'));
+
 export interface NewEvent {
   type: EventType;
   /** GraphQL type name of the subject, e.g. "Ticket". */

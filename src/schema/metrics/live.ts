@@ -1,6 +1,6 @@
 import { builder } from '../../builder.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
-import { EVENT_TYPES } from '../../events/outbox.ts';
+import { CUSTOMER_JOURNEY_EVENT_TYPES } from '../../events/outbox.ts';
 import type { EventStreamHandle, StreamItem } from '../../events/stream.ts';
 import type { MetricDefinition } from '../../metrics/definitions.ts';
 import { encodeEventCursor, subscribeToEvents } from '../subscriptions/kit.ts';
@@ -13,11 +13,9 @@ import { MetricInput, MetricResultRef, prepareMetric, type MetricResultValue } f
  * arrive (a busy workspace costs one recomputation per interval, not one per event).
  */
 
-/** Events that can change a metric: every domain event but the knowledge base's, unless the definition names its own. */
-const DEFAULT_TRIGGERS = EVENT_TYPES.filter((type) => !type.startsWith('article'));
-
 export function triggersOf(definition: MetricDefinition): readonly string[] {
-  return definition.triggers ?? DEFAULT_TRIGGERS;
+  // Unless the definition names its own: every event but the knowledge base's.
+  return definition.triggers ?? CUSTOMER_JOURNEY_EVENT_TYPES;
 }
 
 interface MetricUpdate {

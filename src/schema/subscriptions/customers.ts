@@ -1,11 +1,9 @@
 import { builder } from '../../builder.ts';
-import { EVENT_TYPES } from '../../events/outbox.ts';
+import { CUSTOMER_JOURNEY_EVENT_TYPES } from '../../events/outbox.ts';
 import { idOfType } from '../global-id.ts';
 import { AFTER_DESCRIPTION, eventOf, subscribeToEvents } from './kit.ts';
 import { CustomerTimelineEventRef } from './types.ts';
 
-/** Everything that lands on a customer's timeline; knowledge-base events belong to no customer. */
-const TIMELINE_TYPES = EVENT_TYPES.filter((type) => !type.startsWith('article'));
 
 builder.subscriptionField('customerTimelineUpdated', (t) =>
   t.field({
@@ -20,7 +18,8 @@ builder.subscriptionField('customerTimelineUpdated', (t) =>
       const customerId = idOfType(args.customerId, 'Customer', 'customerId');
       return subscribeToEvents(ctx, args.after, {
         scope: 'customers:read',
-        route: { types: TIMELINE_TYPES, anyOf: [{ subjectType: 'Customer', subjectId: customerId }, { payloadKey: 'customerId', id: customerId }] },
+        // Everything that lands on a customer's timeline; knowledge-base events belong to no customer.
+        route: { types: CUSTOMER_JOURNEY_EVENT_TYPES, anyOf: [{ subjectType: 'Customer', subjectId: customerId }, { payloadKey: 'customerId', id: customerId }] },
       });
     },
     resolve: eventOf,
