@@ -99,9 +99,8 @@ async function loadStates(prisma: PrismaClient, workspaceId: string, pairs: Iter
   return states;
 }
 
-function accepts(subscriber: Pick<FeedSubscriber, 'route' | 'check'>, event: Event, states: States): boolean {
-  if (!subscriber.route.matches(event)) return false;
-  const check = subscriber.check;
+/** The final check of an event whose route already matched: no check, or the object's current state passes it. */
+function passes(check: EventCheck<unknown> | undefined, event: Event, states: States): boolean {
   if (!check) return true;
   const state = states.get(check.loader)?.get(check.idOf(event));
   return state !== undefined && check.test(state);
@@ -117,7 +116,7 @@ export async function acceptedEvents(prisma: PrismaClient, workspaceId: string, 
   const check = subscriber.check;
   if (!check || routed.length === 0) return routed;
   const states = await loadStates(prisma, workspaceId, routed.map((e) => [e, check] as [Event, EventCheck<unknown>]));
-  return routed.filter((e) => accepts(subscriber, e, states));
+  return routed.filter((e) => passes(check, e, states));
 }
 
 export const FEED_PAGE_SIZE = 500;
@@ -245,18 +244,15 @@ export class WorkspaceFeed {
 
   private async deliver(rows: Event[]): Promise<void> {
     const subscribers = [...this.subscribers];
-    const pairs: Array<[Event, EventCheck<unknown>]> = [];
-    for (const event of rows) {
-      for (const s of subscribers) if (s.check && event.id > s.cursor && s.route.matches(event)) pairs.push([event, s.check]);
-    }
-    const states = pairs.length ? await loadStates(this.prisma, this.workspaceId, pairs) : new Map();
-    for (const event of rows) {
-      for (const s of subscribers) {
-        if (event.id <= s.cursor || !this.subscribers.has(s)) continue;
-        s.cursor = event.id;
-        if (accepts(s, event, states)) s.push(event);
-      }
-    }
+    // Routes are matched once per (event, subscriber); the list is event-major, so each
+    // subscriber's events stay in id order.
+    const matched: Array<[Event, FeedSubscriber]> = [];
+    for (const event of rows) for (const s of subscribers) if (event.id > s.cursor && s.route.matches(event)) matched.push([event, s]);
+    const checked = matched.filter(([, s]) => s.check).map(([event, s]) => [event, s.check!] as [Event, EventCheck<unknown>]);
+    const states: States = checked.length ? await loadStates(this.prisma, this.workspaceId, checked) : new Map();
+    for (const [event, s] of matched) if (this.subscribers.has(s) && passes(s.check, event, states)) s.push(event);
+    const last = rows[rows.length - 1]!.id;
+    for (const s of subscribers) if (s.cursor < last) s.cursor = last;
     this.head = rows[rows.length - 1]!.id;
     this.recent.push(...rows);
     if (this.recent.length > FEED_RECENT) this.floor = this.recent.splice(0, this.recent.length - FEED_RECENT).at(-1)!.id;
