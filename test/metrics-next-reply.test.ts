@@ -136,20 +136,19 @@ describe('ticket_next_reply_time', () => {
   });
 });
 
-describe('cx_ticket_reply_waits', () => {
+describe('ReplyWait (kept by triggers on comments)', () => {
   it('lists every wait after an agent reply with its reply, unanswered ones with none', async () => {
     const ws = await createTestWorkspace();
     const { t2 } = await fixture(ws);
     const { prisma } = await testDatabase();
-    const rows = await prisma.$queryRaw<{ waiting_since: Date; replied_at: Date | null }[]>`
-      SELECT waiting_since, replied_at FROM cx_ticket_reply_waits(${ws.workspaceId}::uuid) WHERE ticket_id = ${dbId(t2)}::uuid ORDER BY waiting_since`;
-    expect(rows.map((r) => [r.waiting_since.toISOString(), r.replied_at?.toISOString() ?? null])).toEqual([
+    const rows = await prisma.replyWait.findMany({ where: { ticketId: dbId(t2) }, orderBy: { waitingSince: 'asc' } });
+    expect(rows.map((r) => [r.waitingSince.toISOString(), r.repliedAt?.toISOString() ?? null])).toEqual([
       ['2026-03-27T15:30:00.000Z', '2026-03-30T07:45:00.000Z'],
       ['2026-03-30T08:00:00.000Z', null],
     ]);
+    expect(rows.every((r) => r.workspaceId === ws.workspaceId && r.conversationId === null)).toBe(true);
     const other = await createTestWorkspace();
-    const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM cx_ticket_reply_waits(${other.workspaceId}::uuid)`;
-    expect(Number(row!.n)).toBe(0);
+    expect(await prisma.replyWait.count({ where: { workspaceId: other.workspaceId } })).toBe(0);
   });
 });
 

@@ -78,11 +78,12 @@ export const TICKET_DIMENSIONS = Prisma.sql`
       t.priority::text AS priority, t."organizationId" AS organization_id, t."requesterId" AS customer_id, t.tags AS tags`;
 
 /** Ticket samples with their dimensions; merged-away duplicates never count. */
-export function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
+export function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql, join: Prisma.Sql = Prisma.empty): Prisma.Sql {
   return Prisma.sql`
     SELECT ${at} AS at, ${value}::float8 AS value, ${TICKET_DIMENSIONS}
     FROM "Ticket" t
     LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
+    ${join}
     WHERE t."workspaceId" = ${workspaceId}::uuid AND t."mergedIntoId" IS NULL AND ${where}`;
 }
 

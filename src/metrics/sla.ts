@@ -7,7 +7,8 @@ import type { Dimension, MetricDefinition, MetricOptions, Statistic } from './de
  * A customer WAIT for a next reply starts at a public customer comment (message) that follows a
  * public human agent reply, and ends at the next public human agent reply; customer comments in
  * a row are one wait, from the first. Bot, integration and system comments and internal notes
- * neither start nor end a wait. See cx_ticket_reply_waits / cx_conversation_reply_waits (SQL).
+ * neither start nor end a wait. The database keeps the waits in ReplyWait (cx_refresh_ticket_waits /
+ * cx_refresh_conversation_waits, run by triggers on comments and messages).
  *
  * An SLA TARGET INSTANCE is one clock of a ticket's SLA policy, for the target of the ticket's
  * current priority: FIRST_RESPONSE (ticket creation → first public human agent reply),
@@ -26,7 +27,7 @@ import type { Dimension, MetricDefinition, MetricOptions, Statistic } from './de
 export type SlaKind = 'FIRST_RESPONSE' | 'NEXT_RESPONSE' | 'RESOLUTION';
 export const SLA_KINDS: readonly SlaKind[] = ['FIRST_RESPONSE', 'NEXT_RESPONSE', 'RESOLUTION'];
 
-type Samples = (workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql) => Prisma.Sql;
+type Samples = (workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql, join?: Prisma.Sql) => Prisma.Sql;
 
 /**
  * What these definitions take from definitions.ts. It is handed in by definitions.ts, which
@@ -43,48 +44,34 @@ export interface SampleKit {
 
 /**
  * Every SLA target instance of the workspace's live tickets (optionally only the given tickets)
- * of the given kinds. Columns: ticket_id, kind, minutes, business_hours, calendar_id,
- * started_at, achieved_at, solved_at, due_at.
+ * of the given kinds, from the clocks the database keeps (TicketSlaClock, maintained by triggers
+ * on tickets, comments, policies, targets and calendars; see the migration
+ * reply_waits_sla_clocks_maintained). Columns: ticket_id, kind, minutes, business_hours,
+ * calendar_id (the calendar the due time is counted in, null for calendar time), started_at,
+ * achieved_at, solved_at, due_at.
  */
 export function slaInstances(workspaceId: string, kinds: readonly SlaKind[], ticketIds?: readonly string[]): Prisma.Sql {
-  const ws = Prisma.sql`${workspaceId}::uuid`;
-  const onlyTickets = (column: Prisma.Sql) => (ticketIds ? Prisma.sql`AND ${column} = ANY(${[...ticketIds]}::uuid[])` : Prisma.empty);
-  const ticketClock = (kind: SlaKind, stop: string) => Prisma.sql`
-    SELECT t.id AS ticket_id, ${kind}::text AS kind, t."createdAt" AS started_at, t.${Prisma.raw(`"${stop}"`)} AS achieved_at
-    FROM "Ticket" t WHERE t."workspaceId" = ${ws} ${onlyTickets(Prisma.sql`t.id`)}`;
-  const branches = kinds.map((kind) =>
-    kind === 'NEXT_RESPONSE'
-      ? Prisma.sql`
-        SELECT w.ticket_id, 'NEXT_RESPONSE'::text AS kind, w.waiting_since AS started_at, w.replied_at AS achieved_at
-        FROM cx_ticket_reply_waits(${ws}) w WHERE TRUE ${onlyTickets(Prisma.sql`w.ticket_id`)}`
-      : ticketClock(kind, kind === 'FIRST_RESPONSE' ? 'firstResponseAt' : 'solvedAt'),
-  );
   return Prisma.sql`
-    SELECT i.ticket_id, i.kind, st.minutes, st."businessHours" AS business_hours, p."calendarId" AS calendar_id,
-      i.started_at, i.achieved_at, t."solvedAt" AS solved_at, d.due_at
-    FROM (${Prisma.join(branches, ' UNION ALL ')}) i
-    JOIN "Ticket" t ON t.id = i.ticket_id
-    JOIN "SlaPolicy" p ON p.id = t."slaPolicyId"
-    JOIN "SlaTarget" st ON st."policyId" = p.id AND st.priority = t.priority AND st.kind::text = i.kind
-    -- OFFSET 0 keeps this a subquery, so the due time is computed once per instance, not once
-    -- per use in the outcome (the planner would otherwise inline it into every reference).
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN st."businessHours" AND p."calendarId" IS NOT NULL
-        THEN cx_business_add(p."calendarId", i.started_at, st.minutes * 60.0)
-        ELSE i.started_at + make_interval(mins => st.minutes) END AS due_at
-      OFFSET 0
-    ) d
-    WHERE t."workspaceId" = ${ws} AND t."mergedIntoId" IS NULL`;
+    SELECT k."ticketId" AS ticket_id, k.kind::text AS kind, k."targetMinutes" AS minutes, k."businessHours" AS business_hours,
+      k."calendarId" AS calendar_id, k."startedAt" AS started_at, k."achievedAt" AS achieved_at, t."solvedAt" AS solved_at, k."dueAt" AS due_at
+    FROM "TicketSlaClock" k
+    JOIN "Ticket" t ON t.id = k."ticketId"
+    WHERE k."workspaceId" = ${workspaceId}::uuid AND ${clockKinds('k', kinds)}
+      ${ticketIds ? Prisma.sql`AND k."ticketId" = ANY(${[...ticketIds]}::uuid[])` : Prisma.empty}`;
 }
 
-/** The outcome of the SLA instance aliased `x` (columns of `slaInstances`), as of now. */
-export function slaOutcome(x: string): Prisma.Sql {
-  const c = (column: string) => Prisma.raw(`${x}.${column}`);
+/** `alias.kind IN (…)`, each kind cast to the enum so the (workspaceId, kind, startedAt) index applies. */
+function clockKinds(alias: string, kinds: readonly SlaKind[]): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(alias)}.kind IN (${Prisma.join(kinds.map((k) => Prisma.sql`${k}::"SlaTargetKind"`))})`;
+}
+
+/** The outcome of an SLA instance, as of now, from its achievement, due time and the ticket's latest solve. */
+export function slaOutcome(achieved: Prisma.Sql, due: Prisma.Sql, solved: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`CASE
-    WHEN ${c('achieved_at')} IS NOT NULL THEN
-      CASE WHEN ${c('due_at')} IS NULL OR ${c('achieved_at')} <= ${c('due_at')} THEN 'MET' ELSE 'BREACHED' END
-    WHEN ${c('due_at')} <= coalesce(${c('solved_at')}, now()) THEN 'BREACHED'
-    WHEN ${c('solved_at')} IS NOT NULL THEN 'CANCELLED'
+    WHEN ${achieved} IS NOT NULL THEN
+      CASE WHEN ${due} IS NULL OR ${achieved} <= ${due} THEN 'MET' ELSE 'BREACHED' END
+    WHEN ${due} <= coalesce(${solved}, now()) THEN 'BREACHED'
+    WHEN ${solved} IS NOT NULL THEN 'CANCELLED'
     ELSE 'PENDING' END`;
 }
 
@@ -125,10 +112,16 @@ function compliance(kit: SampleKit, kind: SlaKind): MetricDefinition {
     version: 1,
     // A PENDING target becomes BREACHED when its due time passes, with no event.
     timeDependent: true,
-    samples: (w) => Prisma.sql`
-      SELECT s.* FROM (SELECT x.*, ${slaOutcome('x')} AS outcome FROM (${slaInstances(w, [kind])}) x) i
-      CROSS JOIN LATERAL (${kit.ticketSamples(w, Prisma.sql`i.started_at`, Prisma.sql`CASE WHEN i.outcome = 'MET' THEN 1 ELSE 0 END`, Prisma.sql`t.id = i.ticket_id`)}) s
-      WHERE i.outcome IN ('MET', 'BREACHED')`,
+    samples: (w) => {
+      const outcome = slaOutcome(Prisma.sql`k."achievedAt"`, Prisma.sql`k."dueAt"`, Prisma.sql`t."solvedAt"`);
+      return kit.ticketSamples(
+        w,
+        Prisma.sql`k."startedAt"`,
+        Prisma.sql`CASE WHEN ${outcome} = 'MET' THEN 1 ELSE 0 END`,
+        Prisma.sql`k."workspaceId" = ${w}::uuid AND ${outcome} IN ('MET', 'BREACHED')`,
+        Prisma.sql`JOIN "TicketSlaClock" k ON k."ticketId" = t.id AND ${clockKinds('k', [kind])}`,
+      );
+    },
   };
 }
 
@@ -138,7 +131,8 @@ const nextReplyFormula = (item: string, ignored: string) =>
 
 /** The metrics of this module, for METRICS in definitions.ts. */
 export function slaMetrics(kit: SampleKit): MetricDefinition[] {
-  const nextReply = (o: MetricOptions, w: string) => kit.seconds(o, Prisma.sql`${Prisma.raw(w)}.waiting_since`, Prisma.sql`${Prisma.raw(w)}.replied_at`);
+  const nextReply = (o: MetricOptions) => kit.seconds(o, Prisma.sql`rw."waitingSince"`, Prisma.sql`rw."repliedAt"`);
+  const answered = (w: string) => Prisma.sql`rw."workspaceId" = ${w}::uuid AND rw."repliedAt" IS NOT NULL`;
   return [
     {
       key: 'ticket_next_reply_time',
@@ -153,10 +147,8 @@ export function slaMetrics(kit: SampleKit): MetricDefinition[] {
       attributedTo: 'start of the wait (the customer\'s comment)',
       dimensions: kit.ticketDimensions,
       version: 1,
-      samples: (w, o) => Prisma.sql`
-        SELECT s.* FROM cx_ticket_reply_waits(${w}::uuid) rw
-        CROSS JOIN LATERAL (${kit.ticketSamples(w, Prisma.sql`rw.waiting_since`, nextReply(o, 'rw'), Prisma.sql`t.id = rw.ticket_id`)}) s
-        WHERE rw.replied_at IS NOT NULL`,
+      samples: (w, o) =>
+        kit.ticketSamples(w, Prisma.sql`rw."waitingSince"`, nextReply(o), answered(w), Prisma.sql`JOIN "ReplyWait" rw ON rw."ticketId" = t.id`),
     },
     {
       key: 'conversation_next_reply_time',
@@ -171,10 +163,8 @@ export function slaMetrics(kit: SampleKit): MetricDefinition[] {
       attributedTo: 'start of the wait (the customer\'s message)',
       dimensions: kit.conversationDimensions,
       version: 1,
-      samples: (w, o) => Prisma.sql`
-        SELECT s.* FROM cx_conversation_reply_waits(${w}::uuid) rw
-        CROSS JOIN LATERAL (${kit.conversationSamples(w, Prisma.sql`rw.waiting_since`, nextReply(o, 'rw'), Prisma.sql`c.id = rw.conversation_id`)}) s
-        WHERE rw.replied_at IS NOT NULL`,
+      samples: (w, o) =>
+        kit.conversationSamples(w, Prisma.sql`rw."waitingSince"`, nextReply(o), answered(w), Prisma.sql`JOIN "ReplyWait" rw ON rw."conversationId" = c.id`),
     },
     ...SLA_KINDS.map((kind) => compliance(kit, kind)),
   ];

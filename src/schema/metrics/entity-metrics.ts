@@ -55,9 +55,9 @@ function ticketClock(ctx: Context, calendarId: string | null): DataLoader<string
           ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`)} AS first_resolution,
           ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`)} AS full_resolution,
           ARRAY(
-            SELECT ${clockSeconds(cal, Prisma.sql`w.waiting_since`, Prisma.sql`w.replied_at`)}
-            FROM cx_ticket_reply_waits(${ws}::uuid) w
-            WHERE w.ticket_id = t.id AND w.replied_at IS NOT NULL ORDER BY w.waiting_since
+            SELECT ${clockSeconds(cal, Prisma.sql`w."waitingSince"`, Prisma.sql`w."repliedAt"`)}
+            FROM "ReplyWait" w
+            WHERE w."ticketId" = t.id AND w."repliedAt" IS NOT NULL ORDER BY w."waitingSince"
           ) AS next_replies,
           ${cal ? Prisma.sql`EXISTS (SELECT 1 FROM "BusinessCalendar" bc WHERE bc.id = ${cal} AND bc."workspaceId" = ${ws}::uuid)` : Prisma.sql`TRUE`} AS calendar_found
         FROM "Ticket" t
@@ -113,7 +113,7 @@ function ticketSla(ctx: Context): DataLoader<string, SlaStatusRow[]> {
     loader = new DataLoader(async (ids) => {
       const rows = await ctx.prisma.$queryRaw<SlaStatusRow[]>`
         WITH x AS (
-          SELECT DISTINCT ON (i.ticket_id, i.kind) i.*, ${slaOutcome('i')} AS outcome
+          SELECT DISTINCT ON (i.ticket_id, i.kind) i.*, ${slaOutcome(Prisma.sql`i.achieved_at`, Prisma.sql`i.due_at`, Prisma.sql`i.solved_at`)} AS outcome
           FROM (${slaInstances(ws, SLA_KINDS, ids)}) i
           ORDER BY i.ticket_id, i.kind, i.started_at DESC
         )
