@@ -17,6 +17,7 @@ import './search/types.ts';
 import './metrics/types.ts';
 import './metrics/customer-value.ts';
 import './metrics/entity-metrics.ts';
+import './metrics/conversation-metrics.ts';
 import './metrics/live.ts';
 import './metrics/agent-team.ts';
 import './work/index.ts';

@@ -9,11 +9,11 @@ import { idOfType } from '../global-id.ts';
 import { workspaceIdOf } from '../tenancy.ts';
 
 /**
- * Per-object drill-down: the same definitions as `metric`, for one ticket or conversation.
- * Calendar-time durations come from the object's own timestamps (no extra query). Business-time
- * durations, next reply times and SLA statuses are computed in SQL, batched: one statement per
- * page of tickets (per calendar), however many tickets are listed. Null means "has not happened
- * yet" — never zero.
+ * Per-ticket drill-down: the same definitions as `metric`, for one ticket (conversations:
+ * conversation-metrics.ts). Calendar-time durations come from the ticket's own timestamps (no
+ * extra query). Business-time durations, next reply times and SLA statuses are computed in SQL,
+ * batched: one statement per page of tickets (per calendar), however many tickets are listed.
+ * Null means "has not happened yet" — never zero.
  */
 const secondsBetween = (from: Date | null, to: Date | null) => (from && to ? (to.getTime() - from.getTime()) / 1000 : null);
 
@@ -232,53 +232,5 @@ builder.prismaObjectFields('Ticket', (t) => ({
     },
     select: { id: true, createdAt: true, firstResponseAt: true, firstSolvedAt: true, solvedAt: true, publicAgentReplyCount: true, reopenCount: true },
     resolve: (ticket, args) => ({ ...ticket, calendarId: args.calendarId ? idOfType(args.calendarId, 'BusinessCalendar', 'calendarId') : null }),
-  }),
-}));
-
-interface ConversationTimes {
-  firstCustomerMessageAt: Date | null;
-  firstAgentResponseAt: Date | null;
-  botHandoffAt: Date | null;
-  firstResolvedAt: Date | null;
-  createdAt: Date;
-  reopenCount: number;
-  waitingSince: Date | null;
-}
-
-const ConversationMetricsRef = builder.objectRef<ConversationTimes>('ConversationMetrics').implement({
-  description: 'This conversation\'s metrics (calendar time; definitions as in `metricDefinitions`).',
-  fields: (t) => ({
-    firstResponseTime: t.float({
-      nullable: true,
-      description: 'Seconds from the first customer message to the first public human agent reply; null before it (or when an agent wrote first).',
-      resolve: (m) => {
-        const s = secondsBetween(m.firstCustomerMessageAt, m.firstAgentResponseAt);
-        return s !== null && s >= 0 ? s : null;
-      },
-    }),
-    firstResponseTimeFromHandoff: t.float({
-      nullable: true,
-      description: 'Seconds from the bot handoff to the first public human agent reply; null without a handoff or reply.',
-      resolve: (m) => {
-        const s = secondsBetween(m.botHandoffAt, m.firstAgentResponseAt);
-        return s !== null && s >= 0 ? s : null;
-      },
-    }),
-    firstResolutionTime: t.float({ nullable: true, description: 'Seconds from creation to the first resolution; null before it.', resolve: (m) => secondsBetween(m.createdAt, m.firstResolvedAt) }),
-    waitingTime: t.float({
-      nullable: true,
-      description: 'Seconds the customer has been waiting for a reply, as of now; null when nobody is waiting.',
-      resolve: (m) => (m.waitingSince ? (Date.now() - m.waitingSince.getTime()) / 1000 : null),
-    }),
-    reopened: t.boolean({ description: 'Reopened at least once.', resolve: (m) => m.reopenCount > 0 }),
-  }),
-});
-
-builder.prismaObjectFields('Conversation', (t) => ({
-  metrics: t.field({
-    type: ConversationMetricsRef,
-    description: 'This conversation\'s metrics.',
-    select: { firstCustomerMessageAt: true, firstAgentResponseAt: true, botHandoffAt: true, firstResolvedAt: true, createdAt: true, reopenCount: true, waitingSince: true },
-    resolve: (conversation) => conversation,
   }),
 }));
