@@ -4,10 +4,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedBulk, seedDemoWorkspace } from '../prisma/seed.ts';
 import { DemoWorkspaceExistsError, seedDemo } from '../prisma/seed/demo.ts';
+import { addWorkEntries } from '../prisma/seed/work.ts';
 import { pgliteMigrationFactory } from '../src/db/adapters.ts';
 import { wrapPglite, type Database } from '../src/db/index.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
+import { graphql } from './helpers/app.ts';
 import { testDatabase } from './helpers/database.ts';
 
 const NOW = new Date('2026-06-15T10:30:00.000Z');
@@ -17,7 +19,7 @@ const SUNDAY_NIGHT = new Date('2026-11-22T02:45:00.000Z');
 const TABLES = [
   'Agent', 'Team', 'TeamMembership', 'ApiKey', 'BusinessCalendar', 'BusinessHoursInterval', 'BusinessHoliday', 'SlaPolicy', 'SlaTarget',
   'ArticleCategory', 'Article', 'ArticleVersion', 'Organization', 'Customer', 'CustomerEvent', 'Conversation', 'Message', 'Ticket',
-  'TicketComment', 'TicketEvent', 'SurveyResponse',
+  'TicketComment', 'TicketEvent', 'SurveyResponse', 'WorkEntry',
 ] as const;
 
 /** Each query counts the rows of workspace $1 that break one rule ($2 is the seed's now). */
@@ -127,6 +129,18 @@ const CHECKS: Record<string, string> = {
       (SELECT count(*) FROM "ArticleVersion" v WHERE v."articleId" = a.id) = a.version
       AND EXISTS (SELECT 1 FROM "ArticleVersion" v WHERE v."articleId" = a.id AND v.version = a.version AND v.title = a.title AND v.body = a.body)
       AND (a.status = 'DRAFT') = (a."publishedAt" IS NULL) AND (a.status = 'ARCHIVED') = (a."archivedAt" IS NOT NULL) AND a."updatedAt" <= $2)`,
+  // Work inside the item's lifetime: started after its creation, ended by its (latest) solve or
+  // resolution, on a solved ticket or a resolved conversation that an agent of the workspace handled.
+  workEntries: `
+    SELECT count(*)::int AS n FROM "WorkEntry" e
+    JOIN "Agent" a ON a.id = e."agentId"
+    LEFT JOIN "Ticket" t ON t.id = e."ticketId" LEFT JOIN "Conversation" c ON c.id = e."conversationId"
+    WHERE e."workspaceId" = $1 AND (
+      e.seconds BETWEEN 60 AND 3600 AND a."workspaceId" = e."workspaceId" AND a.role <> 'VIEWER'
+      AND coalesce(t."workspaceId", c."workspaceId") = e."workspaceId" AND (c.id IS NULL OR c."teamId" IS NOT NULL)
+      AND e."startedAt" >= coalesce(t."createdAt", c."createdAt")
+      AND e."startedAt" + make_interval(secs => e.seconds) <= coalesce(t."solvedAt", t."firstSolvedAt", c."resolvedAt", c."firstResolvedAt")
+      AND e."createdAt" = e."startedAt" + make_interval(secs => e.seconds) AND e."createdAt" <= $2) IS NOT TRUE`,
   ticketNumbers: `
     SELECT (SELECT count(*)::int FROM (SELECT number, row_number() OVER (ORDER BY number) AS rn, lag("createdAt") OVER (ORDER BY number) AS prev, "createdAt"
               FROM "Ticket" WHERE "workspaceId" = $1) x WHERE number <> rn OR prev > "createdAt")
@@ -162,6 +176,25 @@ async function fingerprint(prisma: PrismaClient, workspaceId: string): Promise<R
     out[table] = row!.h;
   }
   return out;
+}
+
+const DAY_MS = 86_400_000;
+const HANDLE_TIME = /* GraphQL */ `query ($input: MetricInput!) { metric(input: $input) { statistic value sampleSize } }`;
+
+/**
+ * Handle time worked out from the rows: per solved ticket (resolved conversation) with work in
+ * [from, to) by its first solve (resolution), the sum of its entries' seconds; their count and
+ * mean. The seed merges no tickets, so no entries move up a merge chain.
+ */
+async function handleTimes(prisma: PrismaClient, workspaceId: string, items: 'ticket' | 'conversation', from: Date, to: Date): Promise<{ n: number; mean: number }> {
+  const [table, column, done] = items === 'ticket' ? ['Ticket', 'ticketId', 'firstSolvedAt'] : ['Conversation', 'conversationId', 'firstResolvedAt'];
+  const [row] = await prisma.$queryRawUnsafe<{ n: number; mean: number }[]>(
+    `SELECT count(*)::int AS n, avg(total)::float8 AS mean FROM (
+       SELECT sum(e.seconds) AS total FROM "${table}" i JOIN "WorkEntry" e ON e."${column}" = i.id
+       WHERE i."workspaceId" = $1::uuid AND i."${done}" >= $2::timestamptz AND i."${done}" < $3::timestamptz GROUP BY i.id) x`,
+    workspaceId, from, to,
+  );
+  return row!;
 }
 
 /** Fresh embedded databases: copies of the suite's migrated snapshot, or of one migrated here. */
@@ -224,6 +257,42 @@ describe('demo seed', () => {
     expect(comments!.n).toBe(0);
   });
 
+  it('logs 1–4 work entries on most solved tickets and resolved conversations that agents handled', async () => {
+    const [w] = await db.prisma.$queryRawUnsafe<{ tickets: number; worked: number; conversations: number; talked: number; sources: string[]; most: number; several: number }[]>(
+      `SELECT
+         (SELECT count(*)::int FROM "Ticket" t WHERE t."workspaceId" = $1::uuid AND t."firstSolvedAt" IS NOT NULL) AS tickets,
+         (SELECT count(DISTINCT e."ticketId")::int FROM "WorkEntry" e WHERE e."workspaceId" = $1::uuid) AS worked,
+         (SELECT count(*)::int FROM "Conversation" c WHERE c."workspaceId" = $1::uuid AND c."firstResolvedAt" IS NOT NULL AND c."teamId" IS NOT NULL) AS conversations,
+         (SELECT count(DISTINCT e."conversationId")::int FROM "WorkEntry" e WHERE e."workspaceId" = $1::uuid) AS talked,
+         (SELECT array_agg(DISTINCT e.source::text ORDER BY e.source::text) FROM "WorkEntry" e WHERE e."workspaceId" = $1::uuid) AS sources,
+         (SELECT max(n)::int FROM (SELECT count(*) AS n FROM "WorkEntry" e WHERE e."workspaceId" = $1::uuid GROUP BY e."ticketId", e."conversationId") x) AS most,
+         (SELECT count(*)::int FROM (SELECT 1 FROM "WorkEntry" e WHERE e."workspaceId" = $1::uuid GROUP BY e."ticketId", e."conversationId" HAVING count(*) > 1) x) AS several`,
+      seeded.workspaceId,
+    );
+    expect(seeded.counts.WorkEntry).toBeGreaterThan(0);
+    // 85% of the items get work; an item shorter than a minute has no room for an entry.
+    expect(w!.worked / w!.tickets).toBeGreaterThan(0.75);
+    expect(w!.worked / w!.tickets).toBeLessThan(0.95);
+    expect(w!.talked / w!.conversations).toBeGreaterThan(0.7);
+    expect(w!.talked / w!.conversations).toBeLessThan(0.95);
+    expect(w!.sources).toEqual(['COMPOSITION', 'MANUAL', 'TIMER']);
+    expect(w!.most).toBe(4);
+    expect(w!.several).toBeGreaterThan(0);
+  });
+
+  it('gives the handle-time metrics samples through the API', async () => {
+    const from = new Date(NOW.getTime() - 91 * DAY_MS);
+    const to = new Date(NOW.getTime() + DAY_MS);
+    for (const [key, items] of [['average_handle_time', 'ticket'], ['conversation_handle_time', 'conversation']] as const) {
+      const res = await graphql(HANDLE_TIME, { input: { key, from: from.toISOString(), to: to.toISOString() } }, { apiKey: seeded.apiKey });
+      expect(res.errors).toBeUndefined();
+      const want = await handleTimes(db.prisma, seeded.workspaceId, items, from, to);
+      expect(want.n).toBeGreaterThan(0);
+      expect(res.data!.metric).toMatchObject({ statistic: 'MEAN', sampleSize: want.n });
+      expect(res.data!.metric.value).toBeCloseTo(want.mean, 6);
+    }
+  });
+
   it('stores only the hash and prefix of the API key, for the admin agent', async () => {
     const key = await db.prisma.apiKey.findFirstOrThrow({ where: { workspaceId: seeded.workspaceId }, include: { agent: true } });
     expect(key).toMatchObject({ name: 'Demo key', scopes: ['*'], prefix: seeded.apiKey.slice(0, 12) });
@@ -268,5 +337,42 @@ describe('bulk seed', () => {
     expect(sizes!.mine).toBeGreaterThanOrEqual(1);
     expect(sizes!.maxe).toBeLessThanOrEqual(3);
     expect(sizes!.maxc).toBeLessThanOrEqual(3);
+    expect(bulk.counts.WorkEntry).toBeGreaterThan(0);
+  });
+
+  it('adds work entries to a workspace seeded without them: inside each lifetime, once, the same rows on every run', async () => {
+    const db = await testDatabase();
+    const bulk = await seedBulk(db.prisma, { customers: 20, ticketsPerCustomer: 3, seed: 43, now: NOW });
+    const ws = bulk.workspaceId;
+    // The workspace as the benchmark database holds it: seeded before the seed wrote work entries.
+    await db.prisma.workEntry.deleteMany({ where: { workspaceId: ws } });
+    const added = await addWorkEntries(db.prisma, ws);
+    expect(added).toBeGreaterThan(0);
+    expect(await db.prisma.workEntry.count({ where: { workspaceId: ws } })).toBe(added);
+    expect((await violations(db.prisma, ws, NOW)).workEntries).toBe(0);
+    const [w] = await db.prisma.$queryRawUnsafe<{ tickets: number; conversations: number; sources: number; most: number }[]>(
+      `SELECT count(DISTINCT "ticketId")::int AS tickets, count(DISTINCT "conversationId")::int AS conversations, count(DISTINCT source)::int AS sources,
+         (SELECT max(n)::int FROM (SELECT count(*) AS n FROM "WorkEntry" WHERE "workspaceId" = $1::uuid GROUP BY "ticketId", "conversationId") x) AS most
+       FROM "WorkEntry" WHERE "workspaceId" = $1::uuid`,
+      ws,
+    );
+    expect(w!.tickets).toBeGreaterThan(0);
+    expect(w!.conversations).toBeGreaterThan(0);
+    expect(w!.sources).toBe(3);
+    expect(w!.most).toBeLessThanOrEqual(4);
+
+    const rows = (await fingerprint(db.prisma, ws)).WorkEntry;
+    expect(await addWorkEntries(db.prisma, ws)).toBe(0);
+    await db.prisma.workEntry.deleteMany({ where: { workspaceId: ws } });
+    expect(await addWorkEntries(db.prisma, ws)).toBe(added);
+    expect((await fingerprint(db.prisma, ws)).WorkEntry).toBe(rows);
+
+    const from = new Date(NOW.getTime() - 91 * DAY_MS);
+    const res = await graphql(HANDLE_TIME, { input: { key: 'average_handle_time', from: from.toISOString(), to: NOW.toISOString() } }, { apiKey: bulk.apiKey });
+    expect(res.errors).toBeUndefined();
+    const want = await handleTimes(db.prisma, ws, 'ticket', from, NOW);
+    expect(want.n).toBeGreaterThan(0);
+    expect(res.data!.metric.sampleSize).toBe(want.n);
+    expect(res.data!.metric.value).toBeCloseTo(want.mean, 6);
   });
 });

@@ -8,6 +8,7 @@ import { conversationSurveys, relationshipSurvey, ticketSurveys } from './survey
 import { compactScript, fullScript, type ProblemRef } from './ticket-scripts.ts';
 import { buildTicket, type Actor, type TicketInput } from './tickets.ts';
 import type { CustomerProfile, RowBag, SeedContext, Staff, StaffAgent, StaffTeam } from './types.ts';
+import { buildWorkEntries, workFrom } from './work.ts';
 
 /** Shared by all batches of one workspace. */
 export interface ActivityEnv {
@@ -47,6 +48,7 @@ interface ProblemState extends ProblemRef {
 export function buildActivity(env: ActivityEnv, plans: readonly CustomerPlan[], batchLabel: string, rows: RowBag): void {
   const { ctx, staff } = env;
   const rng = ctx.rng.fork(`activity/${batchLabel}`);
+  const work = workFrom(rows);
   const records: CustomerRecord[] = [];
   const byIndex = new Map<number, CustomerProfile>();
   for (const plan of plans.filter((p) => !p.tombstone)) {
@@ -96,6 +98,7 @@ export function buildActivity(env: ActivityEnv, plans: readonly CustomerPlan[], 
     if (record.row.mergedIntoId === null) relationshipSurvey(ctx, rng, record.profile, rows);
   }
   finishCustomers(records, rows);
+  buildWorkEntries(ctx, staff, rows, work);
 }
 
 function findProblem(rng: Rng, problems: readonly ProblemState[], plan: TicketPlan, compact: boolean): ProblemState | null {

@@ -22,6 +22,7 @@ import type {
   Ticket,
   TicketComment,
   TicketEvent,
+  WorkEntry,
   Workspace,
 } from '../../src/generated/prisma/client.ts';
 import type { IdFactory, Rng } from './rng.ts';
@@ -50,6 +51,7 @@ export interface RowBag {
   TicketComment: TicketComment[];
   TicketEvent: TicketEvent[];
   SurveyResponse: SurveyResponse[];
+  WorkEntry: WorkEntry[];
 }
 
 export type TableName = keyof RowBag;
@@ -78,6 +80,7 @@ export const INSERT_ORDER: readonly TableName[] = [
   'TicketComment',
   'TicketEvent',
   'SurveyResponse',
+  'WorkEntry',
 ];
 
 export function emptyBag(): RowBag {
