@@ -131,21 +131,14 @@ export function workloadMetrics(): MetricDefinition[] {
       version: 1,
       // Series points after now are null until their instant passes.
       timeDependent: true,
-      // Every status point of a ticket lasts until its next one (lead); the open points (the tickets
-      // domain's UNSOLVED_STATUSES) are the intervals.
+      // The intervals are replayed from the audit trail by a trigger as it is appended to (see
+      // TicketOpenInterval in prisma/schema.prisma): one row per unsolved spell of a ticket.
       samples: (w) => Prisma.sql`
-        SELECT p.at, p.until, ${TICKET_DIMENSIONS}
-        FROM (
-          SELECT e."ticketId" AS ticket_id, e."createdAt" AS at,
-            CASE e.kind WHEN 'CREATED' THEN coalesce(e."newValue"->>'status', 'NEW') WHEN 'MERGED_INTO' THEN 'CLOSED' ELSE e."newValue" #>> '{}' END AS status,
-            lead(e."createdAt") OVER (PARTITION BY e."ticketId" ORDER BY e."createdAt", e.id) AS until
-          FROM "TicketEvent" e
-          WHERE e."workspaceId" = ${w}::uuid
-            AND (e.kind IN ('CREATED', 'REOPENED', 'MERGED_INTO') OR (e.kind = 'FIELD_CHANGED' AND e.field = 'status'))
-        ) p
-        JOIN "Ticket" t ON t.id = p.ticket_id
+        SELECT i."openedAt" AS at, i."closedAt" AS until, ${TICKET_DIMENSIONS}
+        FROM "TicketOpenInterval" i
+        JOIN "Ticket" t ON t.id = i."ticketId"
         LEFT JOIN "Conversation" sc ON sc.id = t."sourceConversationId"
-        WHERE p.status IN ('NEW', 'OPEN', 'PENDING', 'ON_HOLD')`,
+        WHERE i."workspaceId" = ${w}::uuid`,
     },
   ];
 }
