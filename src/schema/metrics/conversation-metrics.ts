@@ -1,11 +1,9 @@
-import DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { ErrorCode, requestError } from '../../errors.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { clockSeconds } from '../../metrics/sla.ts';
+import { clockLoaderFamily, type ClockRow } from './clock-loader.ts';
 import { idOfType } from '../global-id.ts';
-import { workspaceIdOf } from '../tenancy.ts';
 
 /**
  * Per-conversation drill-down, the counterpart of `Ticket.metrics` (entity-metrics.ts): the
@@ -28,13 +26,11 @@ interface ConversationTimes {
   calendarId: string | null;
 }
 
-interface ConversationClockRow {
-  conversation_id: string;
+interface ConversationClockRow extends ClockRow {
   first_response: number | null;
   first_response_from_handoff: number | null;
   first_resolution: number | null;
   next_replies: number[];
-  calendar_found: boolean;
 }
 
 /** A reply before the clock starts (an agent wrote first) is not a response time, in either clock. */
@@ -45,41 +41,21 @@ function responseSeconds(from: Date | null, to: Date | null): number | null {
 const responseSql = (cal: Prisma.Sql | null, from: Prisma.Sql, to: Prisma.Sql) =>
   Prisma.sql`CASE WHEN ${to} >= ${from} THEN ${clockSeconds(cal, from, to)} END`;
 
-/** Per request and clock, a loader of the conversation's durations. */
-const clockLoaders = new WeakMap<Context, Map<string, DataLoader<string, ConversationClockRow | null>>>();
-
-function conversationClock(ctx: Context, calendarId: string | null): DataLoader<string, ConversationClockRow | null> {
-  let perRequest = clockLoaders.get(ctx);
-  if (!perRequest) clockLoaders.set(ctx, (perRequest = new Map()));
-  let loader = perRequest.get(calendarId ?? '');
-  if (!loader) {
-    const ws = workspaceIdOf(ctx);
-    const cal = calendarId ? Prisma.sql`${calendarId}::uuid` : null;
-    loader = new DataLoader(async (ids) => {
-      const rows = await ctx.prisma.$queryRaw<ConversationClockRow[]>`
-        SELECT c.id AS conversation_id,
-          ${responseSql(cal, Prisma.sql`c."firstCustomerMessageAt"`, Prisma.sql`c."firstAgentResponseAt"`)} AS first_response,
-          ${responseSql(cal, Prisma.sql`c."botHandoffAt"`, Prisma.sql`c."firstAgentResponseAt"`)} AS first_response_from_handoff,
-          ${clockSeconds(cal, Prisma.sql`c."createdAt"`, Prisma.sql`c."firstResolvedAt"`)} AS first_resolution,
-          ARRAY(
-            SELECT ${clockSeconds(cal, Prisma.sql`w."waitingSince"`, Prisma.sql`w."repliedAt"`)}
-            FROM "ReplyWait" w
-            WHERE w."conversationId" = c.id AND w."repliedAt" IS NOT NULL ORDER BY w."waitingSince"
-          ) AS next_replies,
-          ${cal ? Prisma.sql`EXISTS (SELECT 1 FROM "BusinessCalendar" bc WHERE bc.id = ${cal} AND bc."workspaceId" = ${ws}::uuid)` : Prisma.sql`TRUE`} AS calendar_found
-        FROM "Conversation" c
-        WHERE c."workspaceId" = ${ws}::uuid AND c.id = ANY(${[...ids]}::uuid[])`;
-      // Another workspace's calendar must not be usable, not even to learn its hours.
-      if (rows.some((r) => !r.calendar_found)) {
-        throw requestError(ErrorCode.NOT_FOUND, 'calendarId: business calendar not found', { argument: 'calendarId' });
-      }
-      const byId = new Map(rows.map((r) => [r.conversation_id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-    perRequest.set(calendarId ?? '', loader);
-  }
-  return loader;
-}
+/** Per request and clock, a loader of the conversations' durations. */
+const conversationClock = clockLoaderFamily<ConversationClockRow>(
+  (ids, cal, ws) => Prisma.sql`
+    SELECT c.id,
+      ${responseSql(cal, Prisma.sql`c."firstCustomerMessageAt"`, Prisma.sql`c."firstAgentResponseAt"`)} AS first_response,
+      ${responseSql(cal, Prisma.sql`c."botHandoffAt"`, Prisma.sql`c."firstAgentResponseAt"`)} AS first_response_from_handoff,
+      ${clockSeconds(cal, Prisma.sql`c."createdAt"`, Prisma.sql`c."firstResolvedAt"`)} AS first_resolution,
+      ARRAY(
+        SELECT ${clockSeconds(cal, Prisma.sql`w."waitingSince"`, Prisma.sql`w."repliedAt"`)}
+        FROM "ReplyWait" w
+        WHERE w."conversationId" = c.id AND w."repliedAt" IS NOT NULL ORDER BY w."waitingSince"
+      ) AS next_replies
+    FROM "Conversation" c
+    WHERE c."workspaceId" = ${ws}::uuid AND c.id = ANY(${[...ids]}::uuid[])`,
+);
 
 /** A duration in the requested clock: from the timestamps for calendar time, else from the loader. */
 function duration(key: 'first_response' | 'first_response_from_handoff' | 'first_resolution', calendar: (m: ConversationTimes) => number | null) {

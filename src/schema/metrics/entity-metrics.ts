@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { builder } from '../../builder.ts';
 import type { Context } from '../../context.ts';
-import { ErrorCode, requestError } from '../../errors.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
+import { clockLoaderFamily, type ClockRow } from './clock-loader.ts';
 import { clockSeconds, SLA_KINDS, slaInstances, slaOutcome, type SlaKind } from '../../metrics/sla.ts';
 import { SlaTargetKindEnum } from '../enums.ts';
 import { idOfType } from '../global-id.ts';
@@ -29,50 +29,28 @@ interface TicketTimes {
   calendarId: string | null;
 }
 
-interface TicketClockRow {
-  ticket_id: string;
+interface TicketClockRow extends ClockRow {
   first_response: number | null;
   first_resolution: number | null;
   full_resolution: number | null;
   next_replies: number[];
-  calendar_found: boolean;
 }
 
-/** Per request and clock, a loader of the ticket's durations. */
-const clockLoaders = new WeakMap<Context, Map<string, DataLoader<string, TicketClockRow | null>>>();
-
-function ticketClock(ctx: Context, calendarId: string | null): DataLoader<string, TicketClockRow | null> {
-  let perRequest = clockLoaders.get(ctx);
-  if (!perRequest) clockLoaders.set(ctx, (perRequest = new Map()));
-  let loader = perRequest.get(calendarId ?? '');
-  if (!loader) {
-    const ws = workspaceIdOf(ctx);
-    const cal = calendarId ? Prisma.sql`${calendarId}::uuid` : null;
-    loader = new DataLoader(async (ids) => {
-      const rows = await ctx.prisma.$queryRaw<TicketClockRow[]>`
-        SELECT t.id AS ticket_id,
-          ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`)} AS first_response,
-          ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`)} AS first_resolution,
-          ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`)} AS full_resolution,
-          ARRAY(
-            SELECT ${clockSeconds(cal, Prisma.sql`w."waitingSince"`, Prisma.sql`w."repliedAt"`)}
-            FROM "ReplyWait" w
-            WHERE w."ticketId" = t.id AND w."repliedAt" IS NOT NULL ORDER BY w."waitingSince"
-          ) AS next_replies,
-          ${cal ? Prisma.sql`EXISTS (SELECT 1 FROM "BusinessCalendar" bc WHERE bc.id = ${cal} AND bc."workspaceId" = ${ws}::uuid)` : Prisma.sql`TRUE`} AS calendar_found
-        FROM "Ticket" t
-        WHERE t."workspaceId" = ${ws}::uuid AND t.id = ANY(${[...ids]}::uuid[])`;
-      // Another workspace's calendar must not be usable, not even to learn its hours.
-      if (rows.some((r) => !r.calendar_found)) {
-        throw requestError(ErrorCode.NOT_FOUND, 'calendarId: business calendar not found', { argument: 'calendarId' });
-      }
-      const byId = new Map(rows.map((r) => [r.ticket_id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-    perRequest.set(calendarId ?? '', loader);
-  }
-  return loader;
-}
+/** Per request and clock, a loader of the tickets' durations. */
+const ticketClock = clockLoaderFamily<TicketClockRow>(
+  (ids, cal, ws) => Prisma.sql`
+    SELECT t.id,
+      ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstResponseAt"`)} AS first_response,
+      ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."firstSolvedAt"`)} AS first_resolution,
+      ${clockSeconds(cal, Prisma.sql`t."createdAt"`, Prisma.sql`t."solvedAt"`)} AS full_resolution,
+      ARRAY(
+        SELECT ${clockSeconds(cal, Prisma.sql`w."waitingSince"`, Prisma.sql`w."repliedAt"`)}
+        FROM "ReplyWait" w
+        WHERE w."ticketId" = t.id AND w."repliedAt" IS NOT NULL ORDER BY w."waitingSince"
+      ) AS next_replies
+    FROM "Ticket" t
+    WHERE t."workspaceId" = ${ws}::uuid AND t.id = ANY(${[...ids]}::uuid[])`,
+);
 
 type ClockKey = 'first_response' | 'first_resolution' | 'full_resolution';
 
