@@ -149,6 +149,9 @@ describe('SLA clocks kept by the database', () => {
       'BusinessCalendarPayload',
     );
     expect((await clocks(a!))[0]!.dueAt).toBe('2026-03-13T08:00:00.000Z');
+    // The edits were noted for their commit and done there: nothing is left pending.
+    const { prisma } = await testDatabase();
+    expect(await prisma.pendingSlaRefresh.count()).toBe(0);
 
     // b is merged into a: a duplicate has no clocks of its own.
     expect(await clocks(b!)).toHaveLength(1);
