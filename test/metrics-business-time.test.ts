@@ -32,11 +32,14 @@ const CASES = {
 async function calendar(workspaceId: string, name: string, hours: Array<[number, number, number]>, holidays: string[] = []) {
   const { prisma } = await testDatabase();
   const id = uuidv7();
-  await prisma.businessCalendar.create({ data: { id, workspaceId, name, timeZone: 'Europe/Berlin' } });
-  await prisma.businessHoursInterval.createMany({
-    data: hours.map(([dayOfWeek, startMinute, endMinute]) => ({ id: uuidv7(), workspaceId, calendarId: id, dayOfWeek, startMinute, endMinute })),
-  });
-  await prisma.businessHoliday.createMany({ data: holidays.map((d) => ({ id: uuidv7(), workspaceId, calendarId: id, date: new Date(d), name: 'Holiday' })) });
+  // One transaction, as the API writes a calendar: its open spans are laid out once, at commit.
+  await prisma.$transaction([
+    prisma.businessCalendar.create({ data: { id, workspaceId, name, timeZone: 'Europe/Berlin' } }),
+    prisma.businessHoursInterval.createMany({
+      data: hours.map(([dayOfWeek, startMinute, endMinute]) => ({ id: uuidv7(), workspaceId, calendarId: id, dayOfWeek, startMinute, endMinute })),
+    }),
+    prisma.businessHoliday.createMany({ data: holidays.map((d) => ({ id: uuidv7(), workspaceId, calendarId: id, date: new Date(d), name: 'Holiday' })) }),
+  ]);
   return id;
 }
 
@@ -65,6 +68,19 @@ async function fixture(ws: TestWorkspace) {
   return { office, lunch, officeId: encodeGlobalId('BusinessCalendar', office), lunchId: encodeGlobalId('BusinessCalendar', lunch) };
 }
 
+/**
+ * The fixture is only read, so the file builds it once: laying out a calendar's open hours
+ * (BusinessOpenSpan, 1990–2100) takes seconds on the embedded database.
+ */
+let shared: Promise<{ ws: TestWorkspace } & Awaited<ReturnType<typeof fixture>>> | undefined;
+function sharedFixture() {
+  shared ??= (async () => {
+    const ws = await createTestWorkspace();
+    return { ws, ...(await fixture(ws)) };
+  })();
+  return shared;
+}
+
 async function businessSeconds(calendarId: string, from: string, to: string): Promise<number> {
   const { prisma } = await testDatabase();
   const [row] = await prisma.$queryRaw<{ s: number }[]>`SELECT cx_business_seconds(${calendarId}::uuid, ${from}::timestamptz, ${to}::timestamptz) AS s`;
@@ -86,14 +102,12 @@ async function metric(ws: TestWorkspace, input: Record<string, unknown>) {
 
 describe('cx_business_seconds', () => {
   it.each(Object.entries(CASES))('case (%s) counts only open hours', async (_name, [from, to, expected]) => {
-    const ws = await createTestWorkspace();
-    const { office } = await fixture(ws);
+    const { office } = await sharedFixture();
     expect(await businessSeconds(office, from, to)).toBe(expected);
   });
 
   it('splits days at the lunch break and keeps 7 open hours on both DST days', async () => {
-    const ws = await createTestWorkspace();
-    const { lunch } = await fixture(ws);
+    const { lunch } = await sharedFixture();
     // Inside the break 12:15–12:45: nothing. 11:30–13:30: 0.5 h + 0.5 h = 3600.
     expect(await businessSeconds(lunch, '2026-03-03T12:15:00+01:00', '2026-03-03T12:45:00+01:00')).toBe(0);
     expect(await businessSeconds(lunch, '2026-03-03T11:30:00+01:00', '2026-03-03T13:30:00+01:00')).toBe(3600);
@@ -105,8 +119,7 @@ describe('cx_business_seconds', () => {
   });
 
   it('is 0 for an empty or reversed range and for an unknown calendar', async () => {
-    const ws = await createTestWorkspace();
-    const { office } = await fixture(ws);
+    const { office } = await sharedFixture();
     expect(await businessSeconds(office, CASES.a[1], CASES.a[0])).toBe(0);
     expect(await businessSeconds(office, CASES.a[0], CASES.a[0])).toBe(0);
     expect(await businessSeconds(uuidv7(), CASES.a[0], CASES.a[1])).toBe(0);
@@ -115,8 +128,7 @@ describe('cx_business_seconds', () => {
 
 describe('metric with clock: BUSINESS', () => {
   it('computes MEAN and MEDIAN of business seconds, and leaves the calendar clock unchanged', async () => {
-    const ws = await createTestWorkspace();
-    const { officeId } = await fixture(ws);
+    const { ws, officeId } = await sharedFixture();
     const key = 'ticket_first_response_time';
     const business = { key, clock: 'BUSINESS', calendarId: officeId };
     // (5400 + 7200 + 3600 + 7200 + 7200 + 0) / 6 = 30600 / 6 = 5100.
@@ -128,8 +140,7 @@ describe('metric with clock: BUSINESS', () => {
   });
 
   it('applies to every duration metric', async () => {
-    const ws = await createTestWorkspace();
-    const { officeId, lunchId } = await fixture(ws);
+    const { ws, officeId, lunchId } = await sharedFixture();
     const business = { clock: 'BUSINESS', calendarId: officeId, statistic: 'MEAN' };
     expect((await metric(ws, { key: 'ticket_first_resolution_time', ...business })).value).toBe(6300); // (5400 + 7200) / 2
     expect((await metric(ws, { key: 'ticket_full_resolution_time', ...business })).value).toBe(6300);
@@ -151,8 +162,7 @@ describe('metric with clock: BUSINESS', () => {
   });
 
   it('rejects invalid clock and calendar combinations, naming the input field', async () => {
-    const ws = await createTestWorkspace();
-    const { officeId } = await fixture(ws);
+    const { ws, officeId } = await sharedFixture();
     const other = await createTestWorkspace();
     const foreign = encodeGlobalId('BusinessCalendar', await calendar(other.workspaceId, 'Theirs', [[1, 540, 1020]]));
     const key = 'ticket_first_response_time';
