@@ -57,10 +57,19 @@ async function due(calendar: string, from: string, seconds: number): Promise<{ d
   return { due: row!.due && new Date(row!.due), back: row!.back === null ? null : Number(row!.back) };
 }
 
+/**
+ * The table-driven cases only read their calendar, so each is made once per file: laying out a
+ * calendar's open hours (BusinessOpenSpan, 1990–2100) takes seconds on the embedded database.
+ */
+const calendars = new Map<string, Promise<string>>();
+function sharedCalendar(name: string, input: Record<string, unknown>): Promise<string> {
+  if (!calendars.has(name)) calendars.set(name, createTestWorkspace().then(async (ws) => dbId(await createCalendar(ws, input))));
+  return calendars.get(name)!;
+}
+
 describe('cx_business_add', () => {
   it.each(OFFICE_CASES)('office: %s + %i s of open time is due at %s', async (from, seconds, expected) => {
-    const ws = await createTestWorkspace();
-    const office = dbId(await createCalendar(ws));
+    const office = await sharedCalendar('office', OFFICE);
     const result = await due(office, from, seconds);
     expect(result.due?.toISOString()).toBe(new Date(expected).toISOString());
     // The inverse of cx_business_seconds: exactly that much open time lies in between.
@@ -68,8 +77,7 @@ describe('cx_business_add', () => {
   });
 
   it.each(LUNCH_CASES)('lunch breaks and DST days: %s + %i s is due at %s', async (from, seconds, expected) => {
-    const ws = await createTestWorkspace();
-    const lunch = dbId(await createCalendar(ws, LUNCH));
+    const lunch = await sharedCalendar('lunch', LUNCH);
     const result = await due(lunch, from, seconds);
     expect(result.due?.toISOString()).toBe(new Date(expected).toISOString());
     expect(result.back).toBe(seconds);
