@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { seedBulk } from '../prisma/seed.ts';
-import { addWorkEntries } from '../prisma/seed/work.ts';
 import { createApp, type App } from '../src/app.ts';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
 import { runCli } from '../src/cli/run.ts';
@@ -78,25 +77,17 @@ async function findWorkspace(prisma: PrismaClient): Promise<{ id: string; ticket
   return found && Number(found.tickets) >= target ? { id: found.id, tickets: Number(found.tickets) } : null;
 }
 
-/** A workspace seeded before the seed wrote work entries gets them added in place (re-seeding 1,000,000 tickets takes half an hour). */
-async function ensureWorkEntries(prisma: PrismaClient, workspaceId: string): Promise<void> {
+/** Handle time reads work entries; a workspace seeded before the seed wrote them has none (re-seed it to measure those metrics). */
+async function warnWithoutWorkEntries(prisma: PrismaClient, workspaceId: string): Promise<void> {
   if (await prisma.workEntry.findFirst({ where: { workspaceId }, select: { id: true } })) return;
-  log('the workspace has no work entries (seeded before the seed wrote them): adding them');
-  const started = performance.now();
-  const added = await addWorkEntries(prisma, workspaceId);
-  log(`added ${added.toLocaleString('en-US')} work entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  // New rows without statistics would get the handle-time plans wrong, as after seeding.
-  const analyzed = performance.now();
-  await prisma.$executeRawUnsafe('ANALYZE "WorkEntry"');
-  log(`ANALYZE "WorkEntry" in ${((performance.now() - analyzed) / 1000).toFixed(1)} s`);
+  log('warning: the workspace has no work entries (seeded before the seed wrote them); the handle-time metrics will have no samples — drop it to re-seed');
 }
 
 async function ensureWorkspace(prisma: PrismaClient, needsWork: boolean): Promise<string> {
   const existing = await findWorkspace(prisma);
   if (existing) {
     log(`using workspace ${existing.id} (${existing.tickets.toLocaleString('en-US')} tickets); no seeding needed`);
-    // Only the handle-time metrics read work entries; adding them to a large workspace takes long.
-    if (needsWork) await ensureWorkEntries(prisma, existing.id);
+    if (needsWork) await warnWithoutWorkEntries(prisma, existing.id);
     return existing.id;
   }
   log(`seeding ${flags.customers} customers × ${flags['tickets-per-customer']} tickets (seed ${flags.seed}); this takes minutes`);

@@ -102,18 +102,27 @@ describe('SLA clocks kept by the database', () => {
     await ok(ws, UPDATE, { id: ticket.id, status: 'OPEN' }, 'updateTicket', 'TicketPayload');
     expect((await clocks(id)).find((c) => c.kind === 'RESOLUTION')).toEqual({ kind: 'RESOLUTION', startedAt: created, dueAt: plus(created, 120), achievedAt: null });
 
-    // New targets move every due time; a target removed takes its clocks with it.
+    // New targets move the due times of targets still running; an achieved target keeps the
+    // due time it was measured against (the 10-minute first response and 5-minute next reply
+    // stay, the reopened resolution moves to 240), and a target removed takes its clocks with it.
     await ok(
       ws,
       UPDATE_POLICY,
-      { id: policy, targets: [{ priority: 'URGENT', kind: 'FIRST_RESPONSE', minutes: 20, businessHours: false }, { priority: 'URGENT', kind: 'NEXT_RESPONSE', minutes: 7, businessHours: false }] },
+      { id: policy, targets: [{ priority: 'URGENT', kind: 'FIRST_RESPONSE', minutes: 20, businessHours: false }, { priority: 'URGENT', kind: 'RESOLUTION', minutes: 240, businessHours: false }] },
       'updateSlaPolicy',
       'SlaPolicyPayload',
     );
     expect(await clocks(id)).toEqual([
-      { kind: 'FIRST_RESPONSE', startedAt: created, dueAt: plus(created, 20), achievedAt: firstResponse },
-      { kind: 'NEXT_RESPONSE', startedAt: waitStart, dueAt: plus(waitStart, 7), achievedAt: answeredAt },
+      { kind: 'FIRST_RESPONSE', startedAt: created, dueAt: plus(created, 10), achievedAt: firstResponse },
+      { kind: 'RESOLUTION', startedAt: created, dueAt: plus(created, 240), achievedAt: null },
     ]);
+    const { targetMinutes } = await prisma.ticketSlaClock.findFirstOrThrow({ where: { ticketId: id, kind: 'FIRST_RESPONSE' } });
+    expect(targetMinutes).toBe(10);
+
+    // A different policy on the ticket starts every clock from that policy, achieved ones included.
+    const strict = await createPolicy(ws, { name: 'Strict', targets: [{ priority: 'URGENT', kind: 'FIRST_RESPONSE', minutes: 1, businessHours: false }] });
+    await ok(ws, SET_POLICY, { ticketId: ticket.id, slaPolicyId: strict }, 'setTicketSlaPolicy', 'SetTicketSlaPolicyPayload');
+    expect(await clocks(id)).toEqual([{ kind: 'FIRST_RESPONSE', startedAt: created, dueAt: plus(created, 1), achievedAt: firstResponse }]);
 
     await ok(ws, SET_POLICY, { ticketId: ticket.id, slaPolicyId: null }, 'setTicketSlaPolicy', 'SetTicketSlaPolicyPayload');
     expect(await clocks(id)).toEqual([]);
@@ -128,13 +137,17 @@ describe('SLA clocks kept by the database', () => {
       targets: [{ priority: 'NORMAL', kind: 'FIRST_RESPONSE', minutes: 120, businessHours: true }],
     });
     // Tue 03-10 16:00 CET + 2 business hours (office Mon–Fri 09–17): 1 h on Tuesday, 1 h from Wed 09:00 → Wed 10:00.
-    const [a, b] = await insertTickets(ws, [
+    // c was answered at Wed 10:30 CET, half an hour after its due time: BREACHED, and it stays so.
+    const [a, b, c] = await insertTickets(ws, [
       { createdAt: CET('10T16:00:00'), slaPolicyId: policy },
       { createdAt: CET('10T16:30:00'), slaPolicyId: policy },
+      { createdAt: CET('10T16:00:00'), slaPolicyId: policy, firstResponseAt: CET('11T10:30:00'), comments: [[CET('11T10:30:00'), 'AGENT']] },
     ]);
     expect(await clocks(a!)).toEqual([
       { kind: 'FIRST_RESPONSE', startedAt: '2026-03-10T15:00:00.000Z', dueAt: '2026-03-11T09:00:00.000Z', achievedAt: null },
     ]);
+    const answered = [{ kind: 'FIRST_RESPONSE', startedAt: '2026-03-10T15:00:00.000Z', dueAt: '2026-03-11T09:00:00.000Z', achievedAt: '2026-03-11T09:30:00.000Z' }];
+    expect(await clocks(c!)).toEqual(answered);
 
     // Wednesday 03-11 becomes a holiday: the second hour moves to Thu 09:00–10:00 — but Thursday
     // 03-12 is one already, so Fri 03-13 10:00 CET.
@@ -149,6 +162,8 @@ describe('SLA clocks kept by the database', () => {
       'BusinessCalendarPayload',
     );
     expect((await clocks(a!))[0]!.dueAt).toBe('2026-03-13T08:00:00.000Z');
+    // Neither edit moved the due time c's answer was measured against.
+    expect(await clocks(c!)).toEqual(answered);
     // The edits were noted for their commit and done there: nothing is left pending.
     const { prisma } = await testDatabase();
     expect(await prisma.pendingSlaRefresh.count()).toBe(0);

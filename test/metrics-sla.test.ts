@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from './helpers/app.ts';
+import { testDatabase } from './helpers/database.ts';
 import { createTestWorkspace, type TestWorkspace } from './helpers/factories.ts';
 import { CEST, CET, createCalendar, createPolicy, gid, insertTickets, metric, TWO_WAITS } from './sla-helpers.ts';
 
@@ -53,9 +54,9 @@ const TARGETS = [
   { priority: 'HIGH', kind: 'NEXT_RESPONSE', minutes: 30, businessHours: false },
 ];
 
-async function fixture(ws: TestWorkspace) {
+async function fixture(ws: TestWorkspace, targets: typeof TARGETS = TARGETS) {
   const calendarId = await createCalendar(ws);
-  const slaPolicyId = await createPolicy(ws, { name: 'Standard', calendarId, targets: TARGETS });
+  const slaPolicyId = await createPolicy(ws, { name: 'Standard', calendarId, targets });
   const p = { slaPolicyId };
   const ids = await insertTickets(ws, [
     {
@@ -145,18 +146,29 @@ describe('SLA compliance metrics', () => {
     expect(await metric(ws, { key: 'sla_first_response_compliance', ...tuesday })).toEqual({ value: null, sampleSize: 0 });
   });
 
-  it('measure a target in calendar time when it says so', async () => {
+  it('measure a target in calendar time when it says so; a later policy edit leaves achieved targets as measured', async () => {
     const ws = await createTestWorkspace();
-    const { slaPolicyId } = await fixture(ws);
     // NORMAL first response in 120 calendar minutes: A (65.5 h), B (42.5 h) and G (solved at 12:00
     // without a reply, due 11:00) breach; C (30 min) meets; F is still cancelled (solved 09:30).
     // With D met and E breached: 2 / 6.
-    const targets = TARGETS.map((t) => (t === NORMAL_FR ? { ...t, businessHours: false } : t));
+    const { slaPolicyId } = await fixture(ws, TARGETS.map((t) => (t === NORMAL_FR ? { ...t, businessHours: false } : t)));
+    expect(await metric(ws, { key: 'sla_first_response_compliance', ...MARCH })).toEqual({ value: expect.closeTo(100 / 3, 9), sampleSize: 6 });
+
+    // Back to business minutes: A, B and C were answered, so they keep the calendar-time due time
+    // they were measured against (recomputed, A and B would be MET: 50 %). F and G were never
+    // answered; their due time moves, to the same Mon 11:00 (09:00 + 2 office hours).
     const res = await ws.gql(/* GraphQL */ `mutation ($input: UpdateSlaPolicyInput!) { updateSlaPolicy(input: $input) { __typename } }`, {
-      input: { id: slaPolicyId, targets },
+      input: { id: slaPolicyId, targets: TARGETS },
     });
     expect(res.data!.updateSlaPolicy.__typename).toBe('SlaPolicyPayload');
     expect(await metric(ws, { key: 'sla_first_response_compliance', ...MARCH })).toEqual({ value: expect.closeTo(100 / 3, 9), sampleSize: 6 });
+    const clocks = await (await testDatabase()).prisma.ticketSlaClock.findMany({
+      where: { workspaceId: ws.workspaceId, kind: 'FIRST_RESPONSE', ticket: { priority: 'NORMAL' } },
+      select: { businessHours: true, achievedAt: true },
+    });
+    expect(clocks.map((c) => `${c.achievedAt ? 'answered' : 'open'}:${c.businessHours}`).sort()).toEqual([
+      'answered:false', 'answered:false', 'answered:false', 'open:true', 'open:true',
+    ]);
   });
 
   it('are null without targets in the range, and never see another workspace', async () => {

@@ -4,7 +4,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedBulk, seedDemoWorkspace } from '../prisma/seed.ts';
 import { DemoWorkspaceExistsError, seedDemo } from '../prisma/seed/demo.ts';
-import { addWorkEntries } from '../prisma/seed/work.ts';
 import { pgliteMigrationFactory } from '../src/db/adapters.ts';
 import { wrapPglite, type Database } from '../src/db/index.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
@@ -338,41 +337,5 @@ describe('bulk seed', () => {
     expect(sizes!.maxe).toBeLessThanOrEqual(3);
     expect(sizes!.maxc).toBeLessThanOrEqual(3);
     expect(bulk.counts.WorkEntry).toBeGreaterThan(0);
-  });
-
-  it('adds work entries to a workspace seeded without them: inside each lifetime, once, the same rows on every run', async () => {
-    const db = await testDatabase();
-    const bulk = await seedBulk(db.prisma, { customers: 20, ticketsPerCustomer: 3, seed: 43, now: NOW });
-    const ws = bulk.workspaceId;
-    // The workspace as the benchmark database holds it: seeded before the seed wrote work entries.
-    await db.prisma.workEntry.deleteMany({ where: { workspaceId: ws } });
-    const added = await addWorkEntries(db.prisma, ws);
-    expect(added).toBeGreaterThan(0);
-    expect(await db.prisma.workEntry.count({ where: { workspaceId: ws } })).toBe(added);
-    expect((await violations(db.prisma, ws, NOW)).workEntries).toBe(0);
-    const [w] = await db.prisma.$queryRawUnsafe<{ tickets: number; conversations: number; sources: number; most: number }[]>(
-      `SELECT count(DISTINCT "ticketId")::int AS tickets, count(DISTINCT "conversationId")::int AS conversations, count(DISTINCT source)::int AS sources,
-         (SELECT max(n)::int FROM (SELECT count(*) AS n FROM "WorkEntry" WHERE "workspaceId" = $1::uuid GROUP BY "ticketId", "conversationId") x) AS most
-       FROM "WorkEntry" WHERE "workspaceId" = $1::uuid`,
-      ws,
-    );
-    expect(w!.tickets).toBeGreaterThan(0);
-    expect(w!.conversations).toBeGreaterThan(0);
-    expect(w!.sources).toBe(3);
-    expect(w!.most).toBeLessThanOrEqual(4);
-
-    const rows = (await fingerprint(db.prisma, ws)).WorkEntry;
-    expect(await addWorkEntries(db.prisma, ws)).toBe(0);
-    await db.prisma.workEntry.deleteMany({ where: { workspaceId: ws } });
-    expect(await addWorkEntries(db.prisma, ws)).toBe(added);
-    expect((await fingerprint(db.prisma, ws)).WorkEntry).toBe(rows);
-
-    const from = new Date(NOW.getTime() - 91 * DAY_MS);
-    const res = await graphql(HANDLE_TIME, { input: { key: 'average_handle_time', from: from.toISOString(), to: NOW.toISOString() } }, { apiKey: bulk.apiKey });
-    expect(res.errors).toBeUndefined();
-    const want = await handleTimes(db.prisma, ws, 'ticket', from, NOW);
-    expect(want.n).toBeGreaterThan(0);
-    expect(res.data!.metric.sampleSize).toBe(want.n);
-    expect(res.data!.metric.value).toBeCloseTo(want.mean, 6);
   });
 });

@@ -1,5 +1,5 @@
 import { uuidv7 } from '../../src/db/ids.ts';
-import type { Prisma, WorkEntrySource } from '../../src/generated/prisma/client.ts';
+import type { WorkEntrySource } from '../../src/generated/prisma/client.ts';
 import { Rng, SECOND } from './rng.ts';
 import type { RowBag, SeedContext, Staff } from './types.ts';
 
@@ -8,11 +8,7 @@ import type { RowBag, SeedContext, Staff } from './types.ts';
  * and resolved conversations that a human worked, 1–4 sittings by the assignee or a colleague
  * of the team, each 60 s … 1 h, laid out one after another between the item's creation and its
  * (latest) solve or resolution, so every entry lies inside the item's lifetime.
- *
- * Two ways to the same kind of rows: `buildWorkEntries` draws them with the seed's generator
- * while a workspace is generated, and `addWorkEntries` adds them to a workspace seeded before the
- * seed wrote any, in one set-based statement drawing from md5 of the item's id — a large
- * benchmark workspace takes half an hour to seed, and replaying it through JavaScript would too.
+
  */
 
 /** The rest were never captured (no timer running, nobody typed them in): handle time excludes them. */
@@ -102,92 +98,4 @@ function entriesFor(ctx: SeedContext, item: WorkItem, workers: readonly string[]
       createdByApiKeyId: null, createdAt: new Date(loggedAt),
     });
   }
-}
-
-/** Uniform in [0, 1) from the `n`-th 32 bits of a hex string (an md5). */
-const unit = (hex: string, n: number) => `(('x' || substr(${hex}, ${1 + 8 * n}, 8))::bit(32)::bigint / 4294967296.0::float8)`;
-
-/** The same cumulative-weight pick as Rng.weighted, on a uniform `u`. */
-function weighted<T>(u: string, entries: readonly (readonly [T, number])[], literal: (value: T) => string): string {
-  const total = entries.reduce((sum, [, w]) => sum + w, 0);
-  let cumulative = 0;
-  const whens = entries.slice(0, -1).map(([value, w]) => `WHEN ${u} < ${(cumulative += w) / total} THEN ${literal(value)}`);
-  return `CASE ${whens.join(' ')} ELSE ${literal(entries.at(-1)![0])} END`;
-}
-
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-/**
- * Adds work entries to an already seeded workspace, for its solved tickets and resolved
- * conversations that have none yet (so running it again adds nothing), in ONE statement. The
- * draws come from md5 of the item's id and the entry's number, so the rows, ids included, are
- * the same on every run. Returns the number of entries added.
- */
-export async function addWorkEntries(sql: Pick<Prisma.TransactionClient, '$executeRawUnsafe'>, workspaceId: string): Promise<number> {
-  const u = (n: number) => unit('x.r', n);
-  const pool = 'coalesce(w.agents, ev.agents)';
-  const started = `x.opened_at + (x.n * x.slot_ms + floor(${u(2)} * (x.slot_ms - x.seconds * 1000 + 1))::bigint) * interval '1 millisecond'`;
-  const logged = `${started} + make_interval(secs => x.seconds)`;
-  const ms = `lpad(to_hex((extract(epoch FROM ${logged}) * 1000)::bigint), 12, '0')`;
-  const source = weighted(u(4), SOURCES, quote);
-  // The draws are MATERIALIZED: an inlined CTE would compute its md5s and arithmetic again at
-  // every use of a drawn column.
-  const statement = `
-    INSERT INTO "WorkEntry" ("id", "workspaceId", "agentId", "ticketId", "conversationId", "startedAt", "seconds", "source", "note", "createdByApiKeyId", "createdAt")
-    WITH workers AS (
-      SELECT m."teamId" AS team_id, array_agg(m."agentId" ORDER BY m."agentId") AS agents
-      FROM "TeamMembership" m JOIN "Agent" a ON a.id = m."agentId"
-      WHERE m."workspaceId" = $1::uuid AND a.role <> 'VIEWER'
-      GROUP BY 1
-    ),
-    everyone AS (
-      SELECT array_agg(a.id ORDER BY a.id) AS agents FROM "Agent" a
-      WHERE a."workspaceId" = $1::uuid AND a.role <> 'VIEWER' AND EXISTS (SELECT 1 FROM "TeamMembership" m WHERE m."agentId" = a.id)
-    ),
-    items AS MATERIALIZED (
-      SELECT i.*, md5(i.id::text || '/work') AS h, (extract(epoch FROM i.closed_at - i.opened_at) * 1000)::bigint AS span_ms
-      FROM (
-        SELECT t.id, t.id AS ticket_id, NULL::uuid AS conversation_id, t."createdAt" AS opened_at, coalesce(t."solvedAt", t."firstSolvedAt") AS closed_at,
-          t."assigneeId" AS assignee_id, t."teamId" AS team_id, ${MEDIAN_SECONDS.ticket} AS median
-        FROM "Ticket" t
-        WHERE t."workspaceId" = $1::uuid AND t."firstSolvedAt" IS NOT NULL AND t."mergedIntoId" IS NULL
-          AND NOT EXISTS (SELECT 1 FROM "WorkEntry" e WHERE e."ticketId" = t.id)
-        UNION ALL
-        SELECT c.id, NULL, c.id, c."createdAt", coalesce(c."resolvedAt", c."firstResolvedAt"), c."assigneeId", c."teamId", ${MEDIAN_SECONDS.conversation}
-        FROM "Conversation" c
-        WHERE c."workspaceId" = $1::uuid AND c."firstResolvedAt" IS NOT NULL AND c."teamId" IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM "WorkEntry" e WHERE e."conversationId" = c.id)
-      ) i
-    ),
-    planned AS MATERIALIZED (
-      SELECT i.*, least(${weighted(unit('i.h', 1), ENTRY_COUNTS, String)}, i.span_ms / ${MIN_SECONDS * 1000}) AS k
-      FROM items i WHERE ${unit('i.h', 0)} < ${LOGGED_SHARE}
-    ),
-    entries AS MATERIALIZED (
-      SELECT p.*, n, p.span_ms / p.k AS slot_ms, md5(p.id::text || '/work/' || n) || md5(p.id::text || '/work/' || n || '/more') AS r
-      -- Not generate_series: its estimate of 1,000 rows per item made the planner expect millions
-      -- of entries for a small workspace and spend seconds compiling the statement (JIT).
-      FROM planned p JOIN (VALUES ${Array.from({ length: Math.max(...ENTRY_COUNTS.map(([k]) => k)) }, (_, n) => `(${n})`).join(', ')}) AS s(n) ON s.n < p.k
-    ),
-    sized AS MATERIALIZED (
-      SELECT e.*, least(greatest(round(e.median * exp(${SPREAD} * sqrt(-2 * ln(greatest(${unit('e.r', 0)}, 1e-12))) * cos(2 * pi() * ${unit('e.r', 1)}))), ${MIN_SECONDS}),
-        ${MAX_SECONDS}, e.slot_ms / 1000)::int AS seconds
-      FROM entries e
-    )
-    SELECT
-      -- A UUIDv7 like the seed's: the time it was logged, then random bits from the entry's md5.
-      (substr(${ms}, 1, 8) || '-' || substr(${ms}, 9, 4) || '-7' || substr(x.r, 1, 3) || '-'
-        || substr('89ab', 1 + ('x' || substr(x.r, 4, 1))::bit(4)::int % 4, 1) || substr(x.r, 5, 3) || '-' || substr(x.r, 8, 12))::uuid,
-      $1::uuid,
-      CASE WHEN x.assignee_id IS NOT NULL AND ${u(3)} < ${ASSIGNEE_SHARE} THEN x.assignee_id
-        ELSE (${pool})[1 + floor(${u(5)} * cardinality(${pool}))::int] END,
-      x.ticket_id, x.conversation_id, ${started}, x.seconds, (${source})::"WorkEntrySource",
-      CASE WHEN ${source} = 'MANUAL' AND ${u(6)} < ${NOTED_SHARE}
-        THEN (ARRAY[${MANUAL_NOTES.map(quote).join(', ')}])[1 + floor(${u(7)} * ${MANUAL_NOTES.length})::int] END,
-      NULL, ${logged}
-    FROM sized x
-    LEFT JOIN workers w ON w.team_id = x.team_id
-    CROSS JOIN everyone ev
-    WHERE ${pool} IS NOT NULL`;
-  return sql.$executeRawUnsafe(statement, workspaceId);
 }
