@@ -87,7 +87,12 @@ export function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma
     WHERE t."workspaceId" = ${workspaceId}::uuid AND t."mergedIntoId" IS NULL AND ${where}`;
 }
 
-/** Survey samples, attributed to the answer, with the dimensions of the conversation or ticket surveyed. */
+/**
+ * Survey samples, attributed to the answer, with the dimensions of the conversation or ticket surveyed.
+ * Every join is LEFT (customerId is a NOT NULL foreign key, so it is the same rows as an inner
+ * join): the planner drops a LEFT join to a unique key whose columns nothing reads, e.g. the
+ * customer when the organization is neither filtered nor grouped by.
+ */
 function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT s."respondedAt" AS at, ${value}::float8 AS value,
@@ -96,7 +101,7 @@ function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value:
       t.priority::text AS priority, cu."organizationId" AS organization_id, s."customerId" AS customer_id,
       coalesce(t.tags, ARRAY[]::text[]) AS tags
     FROM "SurveyResponse" s
-    JOIN "Customer" cu ON cu.id = s."customerId"
+    LEFT JOIN "Customer" cu ON cu.id = s."customerId"
     LEFT JOIN "Conversation" c ON c.id = s."conversationId"
     LEFT JOIN "Ticket" t ON t.id = s."ticketId"
     LEFT JOIN "Conversation" tc ON tc.id = t."sourceConversationId"
@@ -137,7 +142,8 @@ function ticketDuration(spec: { key: string; name: string; description: string; 
 }
 
 /**
- * Conversation samples with their dimensions (priority and tags belong to tickets: null/empty);
+ * Conversation samples with their dimensions (priority and tags belong to tickets: null/empty;
+ * the customer join is LEFT for the reason given at surveySamples);
  * `join` adds a joined relation the sample's value or condition reads.
  */
 export function conversationSamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql, join: Prisma.Sql = Prisma.empty): Prisma.Sql {
@@ -146,7 +152,7 @@ export function conversationSamples(workspaceId: string, at: Prisma.Sql, value: 
       c."teamId" AS team_id, c."assigneeId" AS agent_id, c.channel::text AS channel, c.function::text AS function,
       NULL::text AS priority, cu."organizationId" AS organization_id, c."customerId" AS customer_id, ARRAY[]::text[] AS tags
     FROM "Conversation" c
-    JOIN "Customer" cu ON cu.id = c."customerId"
+    LEFT JOIN "Customer" cu ON cu.id = c."customerId"
     ${join}
     WHERE c."workspaceId" = ${workspaceId}::uuid AND ${where}`;
 }
@@ -227,16 +233,18 @@ export const METRICS: MetricDefinition[] = [
     stopEvent: 'survey answered',
     attributedTo: 'send',
     dimensions: ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'],
-    version: 1,
+    // 2: a ticket's survey takes the channel of the conversation the ticket was escalated from (was: none).
+    version: 2,
     samples: (w) => Prisma.sql`
       SELECT s."sentAt" AS at, CASE WHEN s."respondedAt" IS NULL THEN 0 ELSE 1 END::float8 AS value,
         coalesce(c."teamId", t."teamId") AS team_id, coalesce(c."assigneeId", t."assigneeId") AS agent_id,
-        c.channel::text AS channel, coalesce(c.function::text, t.function::text) AS function, t.priority::text AS priority,
+        coalesce(c.channel::text, tc.channel::text) AS channel, coalesce(c.function::text, t.function::text) AS function, t.priority::text AS priority,
         cu."organizationId" AS organization_id, s."customerId" AS customer_id, coalesce(t.tags, ARRAY[]::text[]) AS tags
       FROM "SurveyResponse" s
-      JOIN "Customer" cu ON cu.id = s."customerId"
+      LEFT JOIN "Customer" cu ON cu.id = s."customerId"
       LEFT JOIN "Conversation" c ON c.id = s."conversationId"
       LEFT JOIN "Ticket" t ON t.id = s."ticketId"
+      LEFT JOIN "Conversation" tc ON tc.id = t."sourceConversationId"
       WHERE s."workspaceId" = ${w}::uuid`,
   },
   ticketDuration({

@@ -63,9 +63,21 @@ export async function mergeTickets(prisma: PrismaClient, actor: Actor, raw: unkn
       // Merging closes the source whatever its status: a tombstone, not a solved ticket.
       data: { status: 'CLOSED', closedAt: history.now, mergedIntoId: target.id, version: { increment: 1 } },
     });
+    // The target's thread now holds the duplicate's comments too: its reply counters are those of
+    // the whole thread, as the reply waits (kept by the database from the comments) already are.
+    // A reply the duplicate got before the target existed answered nobody on the target.
+    const [replies, answered] = await Promise.all([
+      tx.ticketComment.count({ where: { ticketId: target.id, authorKind: 'AGENT', isPublic: true } }),
+      tx.ticketComment.aggregate({
+        where: { ticketId: target.id, authorKind: 'AGENT', isPublic: true, createdAt: { gte: target.createdAt } },
+        _min: { createdAt: true },
+      }),
+    ]);
+    const firstResponseAt = answered._min.createdAt;
+    if (firstResponseAt?.getTime() !== target.firstResponseAt?.getTime()) history.changedWithoutTrail(target.id, 'firstResponseAt');
     const mergedTarget = await tx.ticket.update({
       where: { id: target.id },
-      data: { tags, version: { increment: 1 } },
+      data: { tags, firstResponseAt, publicAgentReplyCount: replies, version: { increment: 1 } },
     });
     history.add(source.id, 'MERGED_INTO', {
       oldValue: { status: source.status },
