@@ -217,7 +217,10 @@ export const METRICS: MetricDefinition[] = [
       conversationSamples(
         w,
         Prisma.sql`c."createdAt"`,
-        Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM "Ticket" t WHERE t."sourceConversationId" = c.id AND t.function = 'SUPPORT') THEN 1 ELSE 0 END`,
+        // One set of the workspace's escalated conversations, hashed once (an index-only scan of
+        // Ticket_escalations_idx), not a probe into the tickets per conversation.
+        Prisma.sql`CASE WHEN c.id IN (SELECT t."sourceConversationId" FROM "Ticket" t
+          WHERE t."workspaceId" = ${w}::uuid AND t."sourceConversationId" IS NOT NULL AND t.function = 'SUPPORT') THEN 1 ELSE 0 END`,
         Prisma.sql`c.function = 'SERVICE'`,
       ),
   },
