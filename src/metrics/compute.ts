@@ -125,9 +125,13 @@ const iso = (d: Date) => Prisma.sql`${d.toISOString()}::timestamptz`;
 function rowsCte(q: MetricQuery, asOf: Date): Prisma.Sql {
   const rows = q.metric.samples(q.workspaceId, { firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE', ...q.options, from: q.from, to: q.to, timeZone: q.timeZone });
   const range = q.metric.kind === 'SNAPSHOT' ? Prisma.sql`at <= ${iso(asOf)}` : Prisma.sql`at >= ${iso(q.from)} AND at < ${iso(q.to)}`;
+  // Only the columns the statement reads: a SNAPSHOT reads f three times, so PostgreSQL
+  // materializes it, and with * it computed every dimension — joining the conversations for the
+  // channel nobody asked for (half a second of the backlog at 1,000,000 tickets).
+  const columns = [q.metric.kind === 'SNAPSHOT' ? 'at, until' : 'at, value', ...(q.groupBy ? [DIMENSION_COLUMN[q.groupBy]] : [])];
   return Prisma.sql`
     WITH f AS (
-      SELECT * FROM (${rows}) AS s
+      SELECT ${Prisma.raw(columns.join(', '))} FROM (${rows}) AS s
       WHERE ${range} ${filterSql(q.filter)}
     )`;
 }
