@@ -42,6 +42,11 @@ export interface EventsConfig {
   /** graphql-ws limits, per connection and per API key on one instance. */
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerKey: number;
+  /**
+   * How often open WebSocket connections' API keys are re-checked (one query per instance for all
+   * of them): a revoked, deleted or expired key's connection is closed within about this long.
+   */
+  keyRecheckMs: number;
   /** `metricUpdated`: the least time between two pushes to one subscription (a subscription may ask for more). */
   metricPushMs: number;
 }
@@ -135,6 +140,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       retentionDays: readInt(env, 'CXGRAPH_EVENT_RETENTION_DAYS', 7, 1, 3650),
       maxSubscriptionsPerConnection: readInt(env, 'CXGRAPH_WS_MAX_SUBSCRIPTIONS', 50, 1, 10_000),
       maxConnectionsPerKey: readInt(env, 'CXGRAPH_WS_MAX_CONNECTIONS_PER_KEY', 100, 1, 100_000),
+      keyRecheckMs: readInt(env, 'CXGRAPH_WS_KEY_RECHECK_MS', 5_000, 100, 60_000),
       metricPushMs: readInt(env, 'CXGRAPH_METRIC_PUSH_MS', 2_000, 100, 3_600_000),
     },
   };

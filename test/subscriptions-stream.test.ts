@@ -271,6 +271,7 @@ describe('live-update configuration', () => {
       retentionDays: 7,
       maxSubscriptionsPerConnection: 50,
       maxConnectionsPerKey: 100,
+      keyRecheckMs: 5_000,
       metricPushMs: 2_000,
     });
     expect(loadConfig({ CXGRAPH_METRIC_PUSH_MS: '500' }).events.metricPushMs).toBe(500);

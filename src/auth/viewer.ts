@@ -17,6 +17,21 @@ export function viewerCan(viewer: Viewer | null, scope: Scope): boolean {
   return viewer !== null && hasScope(viewer.scopes, scope);
 }
 
+/** What decides whether a key still works. */
+export interface KeyValidity {
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/**
+ * Does this key row still authenticate? Missing (deleted), revoked or expired: no. The one rule
+ * for HTTP requests, graphql-ws `connection_init` and the re-check of open WebSocket connections
+ * (src/events/key-watch.ts).
+ */
+export function keyIsUsable<K extends KeyValidity>(record: K | null | undefined, now: Date): record is K {
+  return !!record && !record.revokedAt && !(record.expiresAt && record.expiresAt <= now);
+}
+
 /** Refresh `lastUsedAt` at most this often per key, so reads don't turn into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -37,7 +52,7 @@ export async function resolveViewer(prisma: PrismaClient, authorization: string 
     where: { hashedKey: hashApiKey(key) },
     select: { id: true, workspaceId: true, agentId: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
   });
-  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt <= now)) {
+  if (!keyIsUsable(record, now)) {
     throw requestError(ErrorCode.UNAUTHENTICATED, 'API key is invalid, revoked or expired');
   }
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -3,9 +3,11 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.ts';
+import { ErrorCode } from '../errors.ts';
 import { resolveViewer, viewerCan, type Viewer } from '../auth/viewer.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
+import { ApiKeyWatch } from './key-watch.ts';
 
 /**
  * graphql-ws (protocol graphql-transport-ws) on the HTTP server's own port, path /graphql.
@@ -15,13 +17,36 @@ import type { Logger } from '../logger.ts';
  * Close codes: 4401 no or invalid key; 4403 a key that can read nothing a subscription serves;
  * 4429 too many connections for one key on this instance, or too many subscriptions on one
  * connection; 1001 server shutting down.
+ *
+ * A key is checked at `connection_init`, at every `subscribe` (the context factory resolves it
+ * again), and, for as long as the connection stays open, every `keyRecheckMs` by the instance's
+ * ApiKeyWatch (one query for the distinct keys of all open connections; nothing per event). A
+ * key found revoked, deleted or expired closes its connections with 4401 and the same reason as
+ * at `connection_init`; a key that lost a scope it had at connect closes them with 4403.
+ *
+ * Why close the socket rather than complete each subscription with an UNAUTHENTICATED error:
+ * graphql-transport-ws authenticates the connection, not the operation, and 4401 is the
+ * protocol's "this connection is not authenticated" — the client gets the same signal as for a
+ * bad key at `connection_init`, one code path. The graphql-ws client treats 4401 as fatal: it
+ * does not reconnect with a dead key, and it errors every active subscription with the close
+ * event at once (typing and metric subscriptions too, which are not event streams). Completing
+ * operations one by one would leave an open, seemingly authenticated socket behind, need a hook in
+ * every operation's stream, and its error would look like one subscription's failure. Closing
+ * makes graphql-ws return every operation's iterator, so feeds drop the subscribers by
+ * themselves. 4403 for lost scopes, by contrast, is retried by the client: the reconnect
+ * re-authenticates, and each subscription is re-authorized with the key's current scopes.
  */
 
 export interface WebSocketLimits {
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerKey: number;
   connectionInitWaitTimeoutMs?: number;
+  /** How often the keys of open connections are re-checked (default 5 s). */
+  keyRecheckMs?: number;
 }
+
+export const INVALID_KEY_CLOSE = { code: 4401, reason: 'Unauthorized: API key is invalid, revoked or expired' } as const;
+export const SCOPES_REDUCED_CLOSE = { code: 4403, reason: "Forbidden: the API key's scopes changed; reconnect to re-authorize" } as const;
 
 const SUBSCRIBABLE_SCOPES = ['conversations:read', 'tickets:read', 'customers:read', 'metrics:read'] as const;
 
@@ -38,6 +63,7 @@ export function attachWebSockets(
   const { prisma, log, limits } = options;
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const connectionsPerKey = new Map<string, number>();
+  const keys = new ApiKeyWatch(prisma, limits.keyRecheckMs ?? 5_000, log);
 
   useServer<Record<string, unknown>>(
     {
@@ -58,7 +84,7 @@ export function attachWebSockets(
           viewer = null;
         }
         if (!viewer) {
-          socket.close(4401, 'Unauthorized: API key is invalid, revoked or expired');
+          socket.close(INVALID_KEY_CLOSE.code, INVALID_KEY_CLOSE.reason);
           return false;
         }
         if (!SUBSCRIBABLE_SCOPES.some((scope) => viewerCan(viewer, scope))) {
@@ -70,9 +96,18 @@ export function attachWebSockets(
           socket.close(4429, `Too many connections: at most ${limits.maxConnectionsPerKey} per API key`);
           return false;
         }
+        // The client may have gone while the key was looked up: its 'close' has fired already, so
+        // nothing registered below would ever be undone.
+        if (socket.readyState !== socket.OPEN) return false;
         connectionsPerKey.set(viewer.apiKeyId, open + 1);
         const apiKeyId = viewer.apiKeyId;
+        const unwatch = keys.watch(apiKeyId, viewer.scopes, (verdict) => {
+          const close = verdict === 'invalid' ? INVALID_KEY_CLOSE : SCOPES_REDUCED_CLOSE;
+          log.info({ apiKeyId, verdict, code: close.code }, 'closing a WebSocket connection: its API key changed');
+          socket.close(close.code, close.reason);
+        });
         socket.once('close', () => {
+          unwatch();
           const left = (connectionsPerKey.get(apiKeyId) ?? 1) - 1;
           if (left <= 0) connectionsPerKey.delete(apiKeyId);
           else connectionsPerKey.set(apiKeyId, left);
@@ -92,12 +127,24 @@ export function attachWebSockets(
           socket: ctx.extra.socket,
           params,
         });
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // The key stopped working since connection_init (the periodic re-check has not run yet):
+          // the same close as the re-check's, not an internal error.
+          if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
+            ctx.extra.socket.close(INVALID_KEY_CLOSE.code, INVALID_KEY_CLOSE.reason);
+            return [error];
+          }
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
@@ -110,6 +157,7 @@ export function attachWebSockets(
 
   return {
     async close() {
+      keys.close();
       for (const client of wss.clients) client.close(1001, 'Server is going away');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Clients that ignore the close handshake must not hold the HTTP server open.
