@@ -28,6 +28,17 @@ export interface Config {
   shutdownGraceMs: number;
   /** Live updates (subscriptions); see src/events/. */
   events: EventsConfig;
+  /** The `ticket.sla_breached` sweeper; see src/events/sla-breaches.ts. */
+  slaBreaches: SlaBreachConfig;
+}
+
+export interface SlaBreachConfig {
+  /** How often this instance looks for SLA targets whose due time passed; 0: this instance never sweeps. */
+  sweepMs: number;
+  /** Breaches claimed per statement (a backlog is worked off in several, one after the other). */
+  batchSize: number;
+  /** Due times further back than this are never announced (a backlog after a long outage, or the first start). */
+  lookbackMs: number;
 }
 
 export interface EventsConfig {
@@ -59,6 +70,13 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   if (!/^\d+$/.test(raw.trim())) throw new StartupError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw.trim());
   if (value < min || value > max) throw new StartupError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** 0 turns the sweeper off on this instance; otherwise at least 100 ms. */
+function readSweepMs(env: Env): number {
+  const value = readInt(env, 'CXGRAPH_SLA_SWEEP_MS', 15_000, 0, 3_600_000);
+  if (value > 0 && value < 100) throw new StartupError(`CXGRAPH_SLA_SWEEP_MS must be 0 (off) or between 100 and 3600000, got ${value}`);
   return value;
 }
 
@@ -142,6 +160,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxConnectionsPerKey: readInt(env, 'CXGRAPH_WS_MAX_CONNECTIONS_PER_KEY', 100, 1, 100_000),
       keyRecheckMs: readInt(env, 'CXGRAPH_WS_KEY_RECHECK_MS', 5_000, 100, 60_000),
       metricPushMs: readInt(env, 'CXGRAPH_METRIC_PUSH_MS', 2_000, 100, 3_600_000),
+    },
+    slaBreaches: {
+      sweepMs: readSweepMs(env),
+      batchSize: readInt(env, 'CXGRAPH_SLA_SWEEP_BATCH', 500, 1, 10_000),
+      lookbackMs: readInt(env, 'CXGRAPH_SLA_BREACH_LOOKBACK_HOURS', 24, 1, 24 * 366) * 3_600_000,
     },
   };
 }

@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/index.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { createWakeupBus } from './events/bus.ts';
 import { createLiveEvents } from './events/live.ts';
+import { createSlaBreachSweeper, type SlaBreachSweeper } from './events/sla-breaches.ts';
 import { attachWebSockets } from './events/websocket.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -19,6 +20,8 @@ export interface RunningServer {
   server: Server;
   db: Database;
   url: string;
+  /** This instance's `ticket.sla_breached` sweeper (running unless CXGRAPH_SLA_SWEEP_MS is 0; `sweep()` sweeps now). */
+  slaBreaches: SlaBreachSweeper;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -91,11 +94,17 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/graphql`;
     log.info({ url, ms: Date.now() - started }, 'cxgraph is serving');
+    const { sweepMs, batchSize, lookbackMs } = config.slaBreaches;
+    const slaBreaches = createSlaBreachSweeper({ prisma: db.prisma, bus, log, intervalMs: sweepMs, batchSize, lookbackMs });
+    // Its first sweep announces what became due while no instance was running.
+    if (sweepMs > 0) slaBreaches.start();
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
         log.info('shutting down: no new connections, finishing in-flight requests');
+        // No new sweep; one in progress finishes (its events commit) before the database closes.
+        const sweeperStopped = slaBreaches.stop();
         // Subscriptions never finish by themselves: end the streams (SSE responses complete) and
         // say "going away" on every WebSocket, so clients reconnect elsewhere with their cursor.
         events.endAll();
@@ -108,13 +117,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           server.closeAllConnections();
           await closed;
         }
+        await sweeperStopped;
         await bus.close();
         await closeDb();
         log.info('stopped');
       })();
       return stopping;
     };
-    return { server, db, url, stop, demoApiKey: seeded?.apiKey ?? null };
+    return { server, db, url, slaBreaches, stop, demoApiKey: seeded?.apiKey ?? null };
   } catch (error) {
     await bus.close().catch(() => undefined);
     await closeDb().catch(() => undefined);

@@ -28,6 +28,8 @@ export const EVENT_TYPES = [
   'ticket.updated',
   'ticket.commented',
   'ticket.merged',
+  /** An SLA target's due time passed while it was running; recorded by the sweeper (src/events/sla-breaches.ts), not by a mutation. */
+  'ticket.sla_breached',
   'article.created',
   'article.updated',
   'article.published',

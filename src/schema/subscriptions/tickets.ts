@@ -68,7 +68,8 @@ builder.subscriptionFields((t) => ({
   }),
   ticketUpdated: t.field({
     type: TicketChangedEventRef,
-    description: 'Changes to tickets (updates, comments, merges): of one ticket with `ticketId`, otherwise of every ticket matching `filter`.',
+    description:
+      'Changes to tickets (updates, comments, merges) and SLA breaches (`type: "ticket.sla_breached"`, details in `slaBreach`, once per target the moment its due time passes while it runs): of one ticket with `ticketId`, otherwise of every ticket matching `filter`.',
     authScopes: { scope: 'tickets:read' },
     args: {
       ticketId: t.arg.globalID({ required: false, description: 'Follow only this ticket.' }),
@@ -78,7 +79,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) => {
       const ticketId = optionalIdOfType(args.ticketId, 'Ticket', 'ticketId');
       const route: EventRoute = {
-        types: ['ticket.updated', 'ticket.commented', 'ticket.merged'],
+        types: ['ticket.updated', 'ticket.commented', 'ticket.merged', 'ticket.sla_breached'],
         anyOf: ticketId ? [{ subjectType: 'Ticket', subjectId: ticketId }, { payloadKey: 'ticketId', id: ticketId }] : [],
       };
       return subscribeToEvents(ctx, args.after, {

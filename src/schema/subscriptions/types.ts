@@ -1,7 +1,9 @@
 import { builder } from '../../builder.ts';
 import type { Event } from '../../generated/prisma/client.ts';
+import { SlaTargetKind } from '../../generated/prisma/enums.ts';
+import { SlaTargetKindEnum } from '../enums.ts';
 import { encodeGlobalId } from '../global-id.ts';
-import { changedFieldsOf, encodeEventCursor, sharedFetch, stringOf } from './kit.ts';
+import { changedFieldsOf, encodeEventCursor, payloadOf, sharedFetch, stringOf } from './kit.ts';
 
 /**
  * Payloads of the durable subscriptions. Each carries where it sits in the event log (pass
@@ -81,9 +83,48 @@ export const TicketCreatedEventRef = builder.objectRef<Event>('TicketCreatedEven
   fields: (t) => ({ ...eventFields(t, false), ticket: ticketField(t) }),
 });
 
+/** The target of a `ticket.sla_breached` event, as it was when its due time passed. */
+interface SlaBreachDetails {
+  kind: SlaTargetKind;
+  startedAt: Date;
+  dueAt: Date;
+}
+
+const SLA_KINDS = new Set<string>(Object.values(SlaTargetKind));
+
+function slaBreachOf(e: Event): SlaBreachDetails | null {
+  if (e.type !== 'ticket.sla_breached') return null;
+  const { kind, startedAt, dueAt } = payloadOf(e);
+  if (typeof kind !== 'string' || !SLA_KINDS.has(kind) || typeof startedAt !== 'string' || typeof dueAt !== 'string') return null;
+  return { kind: kind as SlaTargetKind, startedAt: new Date(startedAt), dueAt: new Date(dueAt) };
+}
+
+const SlaBreachRef = builder.objectRef<SlaBreachDetails>('SlaBreach').implement({
+  description:
+    'An SLA target whose due time passed while it was running (not achieved). Announced once per target: a target is its kind and start, so a later change of its due time is not a new breach.',
+  fields: (t) => ({
+    kind: t.field({ type: SlaTargetKindEnum, description: 'Which target was breached.', resolve: (b) => b.kind }),
+    startedAt: t.field({ type: 'DateTime', description: "When the target's clock started (ticket creation, or the customer comment a next response answers).", resolve: (b) => b.startedAt }),
+    dueAt: t.field({
+      type: 'DateTime',
+      description: 'When the target was due: the instant it breached. Can be well before `occurredAt` when the breach happened while no server was running.',
+      resolve: (b) => b.dueAt,
+    }),
+  }),
+});
+
 export const TicketChangedEventRef = builder.objectRef<Event>('TicketChangedEvent').implement({
-  description: 'A ticket changed: an update, a comment, or a merge.',
-  fields: (t) => ({ ...eventFields(t, true), ticket: ticketField(t) }),
+  description: 'A ticket changed (an update, a comment, a merge), or one of its SLA targets was breached.',
+  fields: (t) => ({
+    ...eventFields(t, true),
+    slaBreach: t.field({
+      type: SlaBreachRef,
+      nullable: true,
+      description: 'The breached target, for `type: "ticket.sla_breached"`; null for other changes.',
+      resolve: (e) => slaBreachOf(e),
+    }),
+    ticket: ticketField(t),
+  }),
 });
 
 export const CustomerTimelineEventRef = builder.objectRef<Event>('CustomerTimelineEvent').implement({

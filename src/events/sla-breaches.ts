@@ -1,0 +1,203 @@
+import { uncounted } from '../db/query-counter.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { SlaTargetKind } from '../generated/prisma/enums.ts';
+import type { Logger } from '../logger.ts';
+import { slaOutcome } from '../metrics/sla.ts';
+import type { WakeupBus } from './bus.ts';
+import { recordEvents, type NewEvent } from './outbox.ts';
+
+/**
+ * `ticket.sla_breached`: time passing is not a write, so no mutation can record it. Every
+ * instance runs a sweeper that, every few seconds, claims the SLA target instances whose due
+ * time has passed while they were still running and records one event for each.
+ *
+ * - A target INSTANCE is (ticketId, kind, startedAt): clock rows are deleted and re-inserted by
+ *   cx_refresh_ticket_sla whenever their inputs change, so their ids mean nothing. A recomputed
+ *   clock with the same start is the same instance — a policy edit that moves a breached
+ *   target's due time later does not announce it again; a new policy on the ticket restarts its
+ *   clocks at the same start, so that is the same instance too. A new customer wait (its own
+ *   start) or a reopen that un-achieves the resolution target are what make new instances.
+ * - Claiming: one INSERT … ON CONFLICT DO NOTHING RETURNING into SlaBreachNotice (primary key =
+ *   the instance), in the transaction that records the events through the outbox. Whatever the
+ *   number of instances or restarts, an instance is announced once or not at all; a failed
+ *   transaction releases its claims. Sweeps of several servers also take one transaction-scoped
+ *   advisory lock, so they run one after the other instead of waiting on each other's rows.
+ * - What breaches: the outcome `slaOutcome` (src/metrics/sla.ts) calls BREACHED, for a target
+ *   not achieved: due time passed, and (response targets) the ticket was not solved before it.
+ *   A target achieved in time, cancelled by solving the ticket before it was due, or without a
+ *   due time (a calendar with no open hours) never breaches. A target achieved LATE gets no
+ *   event of its own: it was announced when its due time passed if it was still running at a
+ *   sweep; one answered within a sweep interval of its due time (or while no server ran) is
+ *   BREACHED in `slaStatus` and the compliance metrics, but never "breached while running".
+ * - Missed while down: the first sweep runs at start-up and announces what passed meanwhile,
+ *   with the due time in the payload (`occurredAt` is when the event was recorded). Due times
+ *   older than the look-back window are history, not news, and are never announced; the window
+ *   also bounds each sweep's index range scan, however many targets were breached long ago and
+ *   still run (abandoned tickets).
+ */
+
+export const SLA_BREACHED = 'ticket.sla_breached';
+
+/** One announced breach (raw ids; the change feed and subscriptions turn them into global IDs). */
+export interface SlaBreach {
+  workspaceId: string;
+  ticketId: string;
+  kind: SlaTargetKind;
+  startedAt: Date;
+  dueAt: Date;
+  teamId: string | null;
+  assigneeId: string | null;
+}
+
+export interface SweepOptions {
+  /** Most breaches claimed by this sweep. */
+  batchSize: number;
+  /** Only due times within this many milliseconds before now. */
+  lookbackMs: number;
+}
+
+/** Sweeps of all servers on one database run one at a time (an arbitrary key, far from the outbox's per-workspace ones). */
+const SWEEP_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended('cxgraph:sla_breach_sweep', 0))`;
+
+/**
+ * Claims up to `batchSize` breached target instances not announced yet, and records their
+ * events, in one transaction. Resolves with what it announced, oldest due time first.
+ */
+export async function sweepSlaBreaches(prisma: PrismaClient, options: SweepOptions): Promise<SlaBreach[]> {
+  const outcome = slaOutcome(Prisma.sql`k."achievedAt"`, Prisma.sql`k."dueAt"`, Prisma.sql`t."solvedAt"`);
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw(SWEEP_LOCK);
+      // The (achievedAt, dueAt) index: running clocks, due within the window. Notices of earlier
+      // sweeps are skipped by primary key; ON CONFLICT covers a claim that raced this one anyway.
+      const claimed = await tx.$queryRaw<SlaBreach[]>`
+        WITH due AS (
+          SELECT k."workspaceId", k."ticketId", k.kind, k."startedAt", k."dueAt", t."teamId", t."assigneeId"
+          FROM "TicketSlaClock" k
+          JOIN "Ticket" t ON t.id = k."ticketId"
+          WHERE k."achievedAt" IS NULL
+            AND k."dueAt" <= now() AND k."dueAt" > now() - make_interval(secs => ${options.lookbackMs / 1000})
+            AND ${outcome} = 'BREACHED'
+            AND NOT EXISTS (
+              SELECT 1 FROM "SlaBreachNotice" n WHERE n."ticketId" = k."ticketId" AND n.kind = k.kind AND n."startedAt" = k."startedAt")
+          ORDER BY k."dueAt", k."ticketId", k.kind
+          LIMIT ${options.batchSize}
+        ),
+        claimed AS (
+          INSERT INTO "SlaBreachNotice" ("ticketId", kind, "startedAt", "workspaceId", "dueAt")
+          SELECT "ticketId", kind, "startedAt", "workspaceId", "dueAt" FROM due
+          ON CONFLICT DO NOTHING
+          RETURNING "ticketId", kind, "startedAt"
+        )
+        SELECT d."workspaceId"::text AS "workspaceId", d."ticketId"::text AS "ticketId", d.kind::text AS kind, d."startedAt", d."dueAt",
+               d."teamId"::text AS "teamId", d."assigneeId"::text AS "assigneeId"
+        FROM claimed c
+        JOIN due d ON d."ticketId" = c."ticketId" AND d.kind = c.kind AND d."startedAt" = c."startedAt"
+        ORDER BY d."workspaceId", d."dueAt", d."ticketId", d.kind`;
+      const byWorkspace = new Map<string, NewEvent[]>();
+      for (const b of claimed) {
+        let events = byWorkspace.get(b.workspaceId);
+        if (!events) byWorkspace.set(b.workspaceId, (events = []));
+        events.push({
+          type: SLA_BREACHED,
+          subjectType: 'Ticket',
+          subjectId: b.ticketId,
+          payload: {
+            ticketId: b.ticketId,
+            kind: b.kind,
+            startedAt: b.startedAt.toISOString(),
+            dueAt: b.dueAt.toISOString(),
+            teamId: b.teamId,
+            assigneeId: b.assigneeId,
+          },
+        });
+      }
+      // Workspaces in id order: the outbox's per-workspace locks are always taken in one order.
+      for (const [workspaceId, events] of byWorkspace) {
+        await recordEvents(tx, { workspaceId, kind: 'SYSTEM', agentId: null }, events);
+      }
+      return [...claimed].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    },
+    // Waiting for another server's sweep counts against the timeout.
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+}
+
+export interface SlaBreachSweeper {
+  /**
+   * Sweeps now, batch after batch until the backlog is gone, waking the subscribers of every
+   * workspace that got events; joins a sweep already running. Resolves with what it announced
+   * (nothing once stopped).
+   */
+  sweep(): Promise<SlaBreach[]>;
+  /** Sweeps at once (what passed while no server ran), then every `intervalMs`. */
+  start(): void;
+  /** No further sweeps; resolves once a sweep in progress has finished. */
+  stop(): Promise<void>;
+}
+
+export interface SweeperOptions extends SweepOptions {
+  prisma: PrismaClient;
+  bus: WakeupBus;
+  log: Logger;
+  /** Pause between the end of one sweep and the next. */
+  intervalMs: number;
+}
+
+/** Batches per sweep, so a huge backlog never keeps one sweep (and shutdown) busy for long. */
+const MAX_BATCHES_PER_SWEEP = 20;
+
+export function createSlaBreachSweeper(options: SweeperOptions): SlaBreachSweeper {
+  const { prisma, bus, log } = options;
+  let running: Promise<SlaBreach[]> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let started = false;
+  let stopped = false;
+
+  async function run(): Promise<SlaBreach[]> {
+    const announced: SlaBreach[] = [];
+    for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !stopped; batch += 1) {
+      const breaches = await sweepSlaBreaches(prisma, options);
+      announced.push(...breaches);
+      // After the commit: subscribers here and, through Redis, on every other instance.
+      for (const workspaceId of new Set(breaches.map((b) => b.workspaceId))) {
+        bus.notify(workspaceId).catch((error: unknown) => log.warn({ err: error }, 'could not publish a wake-up'));
+      }
+      if (breaches.length < options.batchSize) break;
+    }
+    if (announced.length > 0) log.info({ breaches: announced.length }, 'announced SLA breaches');
+    return announced;
+  }
+
+  function sweep(): Promise<SlaBreach[]> {
+    // Bookkeeping of the instance, not of whatever request or test block triggered it.
+    running ??= uncounted(() => run()).finally(() => (running = null));
+    return running;
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      sweep()
+        .catch((error: unknown) => log.warn({ err: error }, 'SLA breach sweep failed; retrying on the next tick'))
+        .finally(() => schedule(options.intervalMs));
+    }, delayMs);
+    timer.unref();
+  }
+
+  return {
+    sweep,
+    start() {
+      if (started || stopped) return;
+      started = true;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running?.catch(() => undefined);
+    },
+  };
+}
