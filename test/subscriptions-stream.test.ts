@@ -204,6 +204,28 @@ describe('the shared per-workspace feed', () => {
     await Promise.all([keeper, resumed, behind].map((s) => s.return!()));
   });
 
+  it('joins a filtered subscriber whose cursor is older than the feed memory with no match since (no endless replay)', async () => {
+    const { ws, prisma, add } = await workspaceWithEvents(0);
+    const bus = new InMemoryBus();
+    const feeds = new FeedRegistry(bus, 60_000);
+    const keeper = eventStream({ prisma, feeds, workspaceId: ws.workspaceId, after: 0n, route: UPDATED, maxBuffered: 10_000 });
+    const kept = take(keeper, FEED_RECENT + 10);
+    await until(() => feeds.get(ws.workspaceId)?.size === 1, 'the first subscriber to join');
+    await add(FEED_RECENT + 10);
+    await bus.notify(ws.workspaceId);
+    await kept;
+    // From the start, for ticket events only: none in the table, and the feed no longer holds the
+    // first events. Its cursor used to stay at 0 (the filter runs in the query), behind the feed's
+    // memory, so every join was refused and the replay repeated for ever.
+    const tickets = eventStream({ prisma, feeds, workspaceId: ws.workspaceId, after: 0n, route: { types: ['ticket.updated'] }, maxBuffered: 100 });
+    const first = take(tickets, 1);
+    await until(() => feeds.get(ws.workspaceId)?.size === 2, 'the ticket subscriber to join');
+    await prisma.event.create({ data: { workspaceId: ws.workspaceId, type: 'ticket.updated', subjectType: 'Ticket', subjectId: ws.agentId, actorKind: 'SYSTEM' } });
+    await bus.notify(ws.workspaceId);
+    expect((await first).map((i) => i.event!.type)).toEqual(['ticket.updated']);
+    await Promise.all([keeper, tickets].map((s) => s.return!()));
+  });
+
   it('ends a slow subscriber without holding up the others', async () => {
     const { ws, prisma, add } = await workspaceWithEvents(0);
     const bus = new InMemoryBus();

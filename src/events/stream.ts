@@ -125,6 +125,9 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
 
   /** Reads one page of the table after the cursor; true when it was the last one. */
   private async replayPage(): Promise<boolean> {
+    // Where the workspace's feed has read up to, noted before the query: every event up to it was
+    // committed before the query started, so the last page has seen all of them that match.
+    const read = this.o.feeds.get(this.o.workspaceId)?.position;
     const rows = await this.o.prisma.event.findMany({
       where: { workspaceId: this.o.workspaceId, id: { gt: this.cursor }, ...this.route.where() },
       orderBy: { id: 'asc' },
@@ -134,7 +137,12 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
     if (this.finished) return true;
     for (const event of accepted) this.queue.push({ event });
     if (rows.length > 0) this.cursor = rows[rows.length - 1]!.id;
-    return rows.length < PAGE_SIZE;
+    if (rows.length >= PAGE_SIZE) return false;
+    // The filter runs in the query, so the cursor only passed the events that match. Past the
+    // last page it moves to the feed's position too: a cursor left behind the feed's memory (no
+    // matching event since) could never join it, and the stream would replay and retry forever.
+    if (read !== undefined && read > this.cursor) this.cursor = read;
+    return true;
   }
 
   /** Joins the feed (from memory when it still holds the events after the cursor); false: replay more first. */
