@@ -88,14 +88,15 @@ export function ticketSamples(workspaceId: string, at: Prisma.Sql, value: Prisma
 }
 
 /**
- * Survey samples, attributed to the answer, with the dimensions of the conversation or ticket surveyed.
+ * Survey samples (answers: attributed to the answer; sends: to the send) with the dimensions of
+ * the conversation or ticket surveyed.
  * Every join is LEFT (customerId is a NOT NULL foreign key, so it is the same rows as an inner
  * join): the planner drops a LEFT join to a unique key whose columns nothing reads, e.g. the
  * customer when the organization is neither filtered nor grouped by.
  */
-function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value: Prisma.Sql): Prisma.Sql {
+function surveySamples(workspaceId: string, at: Prisma.Sql, value: Prisma.Sql, where: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT s."respondedAt" AS at, ${value}::float8 AS value,
+    SELECT ${at} AS at, ${value}::float8 AS value,
       coalesce(c."teamId", t."teamId") AS team_id, coalesce(c."assigneeId", t."assigneeId") AS agent_id,
       coalesce(c.channel::text, tc.channel::text) AS channel, coalesce(c.function::text, t.function::text) AS function,
       t.priority::text AS priority, cu."organizationId" AS organization_id, s."customerId" AS customer_id,
@@ -105,7 +106,12 @@ function surveySamples(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value:
     LEFT JOIN "Conversation" c ON c.id = s."conversationId"
     LEFT JOIN "Ticket" t ON t.id = s."ticketId"
     LEFT JOIN "Conversation" tc ON tc.id = t."sourceConversationId"
-    WHERE s."workspaceId" = ${workspaceId}::uuid AND s.kind = ${kind}::"SurveyKind" AND s."respondedAt" IS NOT NULL`;
+    WHERE s."workspaceId" = ${workspaceId}::uuid AND ${where}`;
+}
+
+/** The answers to surveys of one kind, attributed to the answer. */
+function answers(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value: Prisma.Sql): Prisma.Sql {
+  return surveySamples(workspaceId, Prisma.sql`s."respondedAt"`, value, Prisma.sql`s.kind = ${kind}::"SurveyKind" AND s."respondedAt" IS NOT NULL`);
 }
 
 /**
@@ -238,17 +244,7 @@ export const METRICS: MetricDefinition[] = [
     dimensions: ['TEAM', 'AGENT', 'CHANNEL', 'FUNCTION', 'ORGANIZATION', 'CUSTOMER'],
     // 2: a ticket's survey takes the channel of the conversation the ticket was escalated from (was: none).
     version: 2,
-    samples: (w) => Prisma.sql`
-      SELECT s."sentAt" AS at, CASE WHEN s."respondedAt" IS NULL THEN 0 ELSE 1 END::float8 AS value,
-        coalesce(c."teamId", t."teamId") AS team_id, coalesce(c."assigneeId", t."assigneeId") AS agent_id,
-        coalesce(c.channel::text, tc.channel::text) AS channel, coalesce(c.function::text, t.function::text) AS function, t.priority::text AS priority,
-        cu."organizationId" AS organization_id, s."customerId" AS customer_id, coalesce(t.tags, ARRAY[]::text[]) AS tags
-      FROM "SurveyResponse" s
-      LEFT JOIN "Customer" cu ON cu.id = s."customerId"
-      LEFT JOIN "Conversation" c ON c.id = s."conversationId"
-      LEFT JOIN "Ticket" t ON t.id = s."ticketId"
-      LEFT JOIN "Conversation" tc ON tc.id = t."sourceConversationId"
-      WHERE s."workspaceId" = ${w}::uuid`,
+    samples: (w) => surveySamples(w, Prisma.sql`s."sentAt"`, Prisma.sql`CASE WHEN s."respondedAt" IS NULL THEN 0 ELSE 1 END`, Prisma.sql`TRUE`),
   },
   ticketDuration({
     key: 'ticket_first_response_time',
@@ -342,7 +338,7 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'answer',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) => surveySamples(w, 'CSAT', Prisma.sql`CASE WHEN s.score >= 4 THEN 1 ELSE 0 END`),
+    samples: (w) => answers(w, 'CSAT', Prisma.sql`CASE WHEN s.score >= 4 THEN 1 ELSE 0 END`),
   },
   {
     key: 'nps',
@@ -357,7 +353,7 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'answer',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) => surveySamples(w, 'NPS', Prisma.sql`CASE WHEN s.score >= 9 THEN 100 WHEN s.score <= 6 THEN -100 ELSE 0 END`),
+    samples: (w) => answers(w, 'NPS', Prisma.sql`CASE WHEN s.score >= 9 THEN 100 WHEN s.score <= 6 THEN -100 ELSE 0 END`),
   },
   {
     key: 'ces',
@@ -372,7 +368,7 @@ export const METRICS: MetricDefinition[] = [
     attributedTo: 'answer',
     dimensions: TICKET_DIMS,
     version: 1,
-    samples: (w) => surveySamples(w, 'CES', Prisma.sql`s.score`),
+    samples: (w) => answers(w, 'CES', Prisma.sql`s.score`),
   },
   ...CUSTOMER_METRICS,
   ...workloadMetrics(),
