@@ -186,3 +186,38 @@ describe('HOUR buckets across DST changes', () => {
     expect(upTo('2026-10-25T01:30:00Z')).toBe(2); // z1, z2
   });
 });
+
+/**
+ * Where DST ends at midnight, the local midnight happens twice and the day starts at the first.
+ * America/Havana: CDT (UTC−4) until Sun 2026-11-01 01:00 local, then CST (UTC−5), so local
+ * 00:00–01:00 of 11-01 happens twice (04:00Z–05:00Z, then 05:00Z–06:00Z) and 11-01 has 25 hours,
+ * 04:00Z → 11-02 05:00Z. PostgreSQL turns the local 11-01 00:00 into its later instant, 05:00Z.
+ *
+ *   ticket  instant (UTC)   Havana
+ *   h1      11-01 03:30     Sat 10-31 23:30 CDT
+ *   h2      11-01 04:30     Sun 11-01 00:30 CDT (the first 00:30)
+ *   h3      11-01 05:30     Sun 11-01 00:30 CST (the second)
+ *   h4      11-02 04:30     Sun 11-01 23:30 CST
+ */
+describe('DAY buckets where DST ends at midnight', () => {
+  const H = { h1: '2026-11-01T03:30:00Z', h2: '2026-11-01T04:30:00Z', h3: '2026-11-01T05:30:00Z', h4: '2026-11-02T04:30:00Z' };
+  const range = { from: '2026-10-31T04:00:00Z', to: '2026-11-02T05:00:00Z', bucket: 'DAY', timeZone: 'America/Havana' };
+
+  it('a day starts at the first of two local midnights, for samples and for levels', async () => {
+    const ws = await createTestWorkspace();
+    const { prisma } = await testDatabase();
+    const [customer] = await insertCustomers(ws.workspaceId, 1);
+    const tickets = Object.values(H).map((iso, i) => ({ id: uuidv7(new Date(iso)), workspaceId: ws.workspaceId, number: i + 1, subject: 'x', requesterId: customer!.id, createdAt: new Date(iso) }));
+    await prisma.ticket.createMany({ data: tickets });
+    // The audit trail the backlog replays: each ticket opened at its creation, none solved.
+    await prisma.ticketEvent.createMany({
+      data: tickets.map((t) => ({ id: uuidv7(t.createdAt), workspaceId: ws.workspaceId, ticketId: t.id, kind: 'CREATED' as const, actorKind: 'AGENT' as const, createdAt: t.createdAt, newValue: { status: 'NEW' } })),
+    });
+    const data = await batch(ws, { volume: range, backlog: { ...range, key: 'ticket_backlog' } });
+    // 10-31 (04:00Z) holds h1; 11-01 (04:00Z, not 05:00Z) holds h2, h3 and h4.
+    expect(counts(data.volume.series)).toEqual([[z('2026-10-31T04:00:00Z'), 1], [z('2026-11-01T04:00:00Z'), 3]]);
+    // Open at 10-31 04:00Z: none. At 11-01 04:00Z: h1 only (at 05:00Z h2 would be open too).
+    expect(counts(data.backlog.series)).toEqual([[z('2026-10-31T04:00:00Z'), 0], [z('2026-11-01T04:00:00Z'), 1]]);
+    expect(data.backlog).toMatchObject({ value: 4 });
+  });
+});
