@@ -255,7 +255,8 @@ export async function computeMetric(prisma: PrismaClient, q: MetricQuery): Promi
         levels AS (SELECT b.instant, (sum(coalesce(p.d, 0)) OVER (ORDER BY b.j))::bigint AS n FROM b LEFT JOIN placed p ON p.j = b.j)`);
       bucketRows = Prisma.sql`UNION ALL SELECT 'bucket', NULL, instant, n::float8, n FROM levels`;
     } else {
-      if (searchBuckets) ctes.push(Prisma.sql`starts AS (SELECT array_agg(start ORDER BY start) AS starts FROM buckets)`);
+      // MATERIALIZED: inlined, the planner may rebuild the array once per sample.
+      if (searchBuckets) ctes.push(Prisma.sql`starts AS MATERIALIZED (SELECT array_agg(start ORDER BY start) AS starts FROM buckets)`);
       bucketRows = Prisma.sql`
         UNION ALL
         SELECT 'bucket', NULL, b.start, a.value, coalesce(a.n, 0)

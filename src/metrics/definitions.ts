@@ -2,6 +2,7 @@ import type { EventType } from '../events/outbox.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { CUSTOMER_METRICS } from './customers.ts';
 import { workloadMetrics } from './workload.ts';
+import { calendarSeconds } from './seconds.ts';
 import { slaMetrics } from './sla.ts';
 
 /**
@@ -121,7 +122,7 @@ function answers(workspaceId: string, kind: 'CSAT' | 'NPS' | 'CES', value: Prism
  */
 export function seconds(o: MetricOptions, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
   if (o.businessCalendarId) return Prisma.sql`cx_business_seconds(${o.businessCalendarId}::uuid, ${from}, ${to})`;
-  return Prisma.sql`extract(epoch from (${to} - ${from}))`;
+  return calendarSeconds(from, to);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Dimension, MetricDefinition, MetricOptions, Statistic } from './definitions.ts';
+import { calendarSeconds } from './seconds.ts';
 
 /**
  * Next reply time and SLA compliance.
@@ -77,7 +78,7 @@ export function slaOutcome(achieved: Prisma.Sql, due: Prisma.Sql, solved: Prisma
 
 /** Seconds from `from` to `to` on the target's clock (business seconds of `calendar` when given); null when either end is. */
 export function clockSeconds(calendar: Prisma.Sql | null, from: Prisma.Sql, to: Prisma.Sql): Prisma.Sql {
-  const span = calendar ? Prisma.sql`cx_business_seconds(${calendar}, ${from}, ${to})` : Prisma.sql`extract(epoch FROM (${to} - ${from}))`;
+  const span = calendar ? Prisma.sql`cx_business_seconds(${calendar}, ${from}, ${to})` : calendarSeconds(from, to);
   return Prisma.sql`CASE WHEN ${from} IS NULL OR ${to} IS NULL THEN NULL ELSE ${span}::float8 END`;
 }
 
