@@ -105,6 +105,33 @@ describe('ticket_backlog', () => {
     expect(res).toMatchObject({ value: 1, sampleSize: 1 });
   });
 
+  it('counts at a MONTH bucket start weeks before the range a ticket solved just after it, and not one solved exactly at it', async () => {
+    // MONTH buckets of RANGE (03-27 … 03-31 local) start at 03-01 00:00 local = 02-28 23:00Z, four
+    // weeks before \`from\`. M1 and M2 were created 02-20; M1 was solved 1 ms after that start (open
+    // there), M2 exactly at it (not open). Both ended before \`from\`, so only a lower bound at or
+    // before the first bucket start keeps M1. Levels: March 1, then nothing open at the range end.
+    const ws = await createTestWorkspace();
+    const { prisma } = await testDatabase();
+    const [m1, m2] = await insertTickets(ws, [
+      { createdAt: new Date('2026-02-20T10:00:00Z'), status: 'SOLVED' },
+      { createdAt: new Date('2026-02-20T10:00:00Z'), status: 'SOLVED' },
+    ]);
+    const row = (ticketId: string, createdAt: string, kind: 'CREATED' | 'FIELD_CHANGED', extra: Partial<Prisma.TicketEventCreateManyInput>) => ({
+      id: uuidv7(new Date(createdAt)), workspaceId: ws.workspaceId, ticketId, kind, actorKind: 'AGENT' as const, createdAt: new Date(createdAt), ...extra,
+    });
+    await prisma.ticketEvent.createMany({
+      data: [
+        row(m1!, '2026-02-20T10:00:00Z', 'CREATED', { newValue: { status: 'NEW' } }),
+        row(m1!, '2026-02-28T23:00:00.001Z', 'FIELD_CHANGED', { field: 'status', oldValue: 'NEW', newValue: 'SOLVED' }),
+        row(m2!, '2026-02-20T10:00:00Z', 'CREATED', { newValue: { status: 'NEW' } }),
+        row(m2!, '2026-02-28T23:00:00Z', 'FIELD_CHANGED', { field: 'status', oldValue: 'NEW', newValue: 'SOLVED' }),
+      ],
+    });
+    const res = await metric(ws, { ...RANGE, bucket: 'MONTH' });
+    expect(res.series).toEqual([{ bucketStart: '2026-02-28T23:00:00.000Z', value: 1, sampleSize: 1 }]);
+    expect(res).toMatchObject({ value: 0, sampleSize: 0 });
+  });
+
   it('groups and filters by the tickets\' current team, at the range end and per bucket', async () => {
     const ws = await createTestWorkspace();
     const { teamA, teamB } = await fixture(ws);

@@ -124,7 +124,10 @@ const iso = (d: Date) => Prisma.sql`${d.toISOString()}::timestamptz`;
  */
 function rowsCte(q: MetricQuery, asOf: Date): Prisma.Sql {
   const rows = q.metric.samples(q.workspaceId, { firstResponseFrom: 'FIRST_CUSTOMER_MESSAGE', ...q.options, from: q.from, to: q.to, timeZone: q.timeZone });
-  const range = q.metric.kind === 'SNAPSHOT' ? Prisma.sql`at <= ${iso(asOf)}` : Prisma.sql`at >= ${iso(q.from)} AND at < ${iso(q.to)}`;
+  const range =
+    q.metric.kind === 'SNAPSHOT'
+      ? Prisma.sql`at <= ${iso(asOf)} AND (until IS NULL OR until > ${iso(earliestInstantAsked(q, asOf))})`
+      : Prisma.sql`at >= ${iso(q.from)} AND at < ${iso(q.to)}`;
   // Only the columns the statement reads: a SNAPSHOT reads f three times, so PostgreSQL
   // materializes it, and with * it computed every dimension — joining the conversations for the
   // channel nobody asked for (half a second of the backlog at 1,000,000 tickets).
@@ -134,6 +137,20 @@ function rowsCte(q: MetricQuery, asOf: Date): Prisma.Sql {
       SELECT ${Prisma.raw(columns.join(', '))} FROM (${rows}) AS s
       WHERE ${range} ${filterSql(q.filter)}
     )`;
+}
+
+/** How far before `from` the first bucket of a unit can start: a whole unit and the largest DST shift (2 h), rounded up. */
+const FIRST_BUCKET_LEAD_MS: Record<Bucket, number> = { HOUR: 3_600_000, DAY: 27 * 3_600_000, WEEK: (7 * 24 + 3) * 3_600_000, MONTH: (31 * 24 + 3) * 3_600_000 };
+
+/**
+ * A SNAPSHOT's earliest instant asked about (or a bound before it): the snapshot instant, and
+ * the first bucket start. An interval that ended at or before it is open at none of them, so it
+ * is left out before any join — otherwise the backlog of a 90-day range would read every interval
+ * of the workspace's whole history.
+ */
+function earliestInstantAsked(q: MetricQuery, asOf: Date): Date {
+  const firstBucket = q.bucket ? q.from.getTime() - FIRST_BUCKET_LEAD_MS[q.bucket] : Infinity;
+  return new Date(Math.min(asOf.getTime(), firstBucket));
 }
 
 /** A SNAPSHOT interval is open at `instant` when it started at or before it and ended after it (or not yet). */
