@@ -11,6 +11,7 @@ import { getSchema } from './schema/index.ts';
 import { InMemoryBus } from './events/bus.ts';
 import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
+import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
 
 export interface AppOptions {
@@ -18,6 +19,12 @@ export interface AppOptions {
   logger: Logger;
   /** Live updates; default: an in-memory bus (one instance) with default settings. */
   events?: LiveEvents;
+  /**
+   * Re-checks the API keys of open subscriptions (WebSocket connections and SSE streams); share
+   * it with attachWebSockets so a revocation through the API reaches both at once. Default: a
+   * watch of its own, every 5 s.
+   */
+  keyWatch?: ApiKeyWatch;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -40,7 +47,12 @@ function authorizationOf(request: Request | undefined, connectionParams: Record<
  * src/server.ts attaches it to HTTP and WebSocket). Errors that are not GraphQLErrors are
  * masked as INTERNAL_SERVER_ERROR for the client and logged in full here.
  */
-export function createApp({ db, logger, events = createLiveEvents(new InMemoryBus()) }: AppOptions): App {
+export function createApp({
+  db,
+  logger,
+  events = createLiveEvents(new InMemoryBus()),
+  keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+}: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
@@ -89,11 +101,13 @@ export function createApp({ db, logger, events = createLiveEvents(new InMemoryBu
       db,
       log: logger,
       events,
+      keyWatch,
     }),
     plugins: [
       useErrorCodes(),
       useEventWakeups(),
       useSharedSubscriptionExecution(),
+      useHttpSubscriptionKeyWatch(),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {

@@ -54,8 +54,9 @@ export interface EventsConfig {
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerKey: number;
   /**
-   * How often open WebSocket connections' API keys are re-checked (one query per instance for all
-   * of them): a revoked, deleted or expired key's connection is closed within about this long.
+   * How often the API keys of open WebSocket connections and server-sent-event subscriptions are
+   * re-checked (one query per instance for all of them): a revoked, deleted or expired key's
+   * connection is closed, and its streams ended, within about this long.
    */
   keyRecheckMs: number;
   /** `metricUpdated`: the least time between two pushes to one subscription (a subscription may ask for more). */

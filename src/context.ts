@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.ts';
 import type { Database } from './db/index.ts';
+import type { ApiKeyWatch } from './events/key-watch.ts';
 import type { LiveEvents } from './events/live.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
@@ -12,6 +13,8 @@ export interface Context {
   log: Logger;
   /** Live updates: the wake-up bus and subscription settings of this instance. */
   events: LiveEvents;
+  /** This instance's watch over the API keys of open WebSocket connections and SSE streams. */
+  keyWatch: ApiKeyWatch;
 }
 
 /** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */

@@ -6,6 +6,7 @@ import { loadConfig, StartupError, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { createWakeupBus } from './events/bus.ts';
+import { ApiKeyWatch } from './events/key-watch.ts';
 import { createLiveEvents } from './events/live.ts';
 import { createSlaBreachSweeper, type SlaBreachSweeper } from './events/sla-breaches.ts';
 import { attachWebSockets } from './events/websocket.ts';
@@ -81,14 +82,16 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const seeded = await seedIfEmpty(db, config, log);
 
     const events = createLiveEvents(bus, config.events);
-    const app = createApp({ db, logger: log, events });
+    // One watch for the API keys of WebSocket connections and SSE streams alike.
+    const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
+    const app = createApp({ db, logger: log, events, keyWatch });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
     server.requestTimeout = 120_000;
     await listen(server, config.port, config.host);
     // Attached once listening: a failed listen stays one clear start-up error, not a WebSocket server error too.
-    const sockets = attachWebSockets(server, app, { prisma: db.prisma, log, limits: config.events });
+    const sockets = attachWebSockets(server, app, { prisma: db.prisma, log, limits: config.events, keyWatch });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -108,6 +111,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         // Subscriptions never finish by themselves: end the streams (SSE responses complete) and
         // say "going away" on every WebSocket, so clients reconnect elsewhere with their cursor.
         events.endAll();
+        // No 4401 from a late key check races the 1001 below.
+        keyWatch.close();
         await sockets.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

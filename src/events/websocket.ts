@@ -7,7 +7,7 @@ import { ErrorCode } from '../errors.ts';
 import { resolveViewer, viewerCan, type Viewer } from '../auth/viewer.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
-import { ApiKeyWatch } from './key-watch.ts';
+import type { ApiKeyWatch } from './key-watch.ts';
 
 /**
  * graphql-ws (protocol graphql-transport-ws) on the HTTP server's own port, path /graphql.
@@ -19,10 +19,11 @@ import { ApiKeyWatch } from './key-watch.ts';
  * connection; 1001 server shutting down.
  *
  * A key is checked at `connection_init`, at every `subscribe` (the context factory resolves it
- * again), and, for as long as the connection stays open, every `keyRecheckMs` by the instance's
- * ApiKeyWatch (one query for the distinct keys of all open connections; nothing per event). A
- * key found revoked, deleted or expired closes its connections with 4401 and the same reason as
- * at `connection_init`; a key that lost a scope it had at connect closes them with 4403.
+ * again), and, for as long as the connection stays open, by the instance's ApiKeyWatch: every
+ * CXGRAPH_WS_KEY_RECHECK_MS (one query for the distinct keys of all open connections; nothing per
+ * event), and at once when `revokeApiKey` revokes a key on this instance. A key found revoked,
+ * deleted or expired closes its connections with 4401 and the same reason as at
+ * `connection_init`; a key that lost a scope it had at connect closes them with 4403.
  *
  * Why close the socket rather than complete each subscription with an UNAUTHENTICATED error:
  * graphql-transport-ws authenticates the connection, not the operation, and 4401 is the
@@ -41,8 +42,6 @@ export interface WebSocketLimits {
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerKey: number;
   connectionInitWaitTimeoutMs?: number;
-  /** How often the keys of open connections are re-checked (default 5 s). */
-  keyRecheckMs?: number;
 }
 
 export const INVALID_KEY_CLOSE = { code: 4401, reason: 'Unauthorized: API key is invalid, revoked or expired' } as const;
@@ -58,12 +57,17 @@ function authorizationFrom(params: Record<string, unknown> | undefined): string 
 export function attachWebSockets(
   server: Server,
   app: App,
-  options: { prisma: PrismaClient; log: Logger; limits: WebSocketLimits },
+  options: {
+    prisma: PrismaClient;
+    log: Logger;
+    limits: WebSocketLimits;
+    /** The app's watch (createApp's `keyWatch`): SSE streams and `revokeApiKey` use the same one. Closed by its owner. */
+    keyWatch: ApiKeyWatch;
+  },
 ): { close(): Promise<void> } {
-  const { prisma, log, limits } = options;
+  const { prisma, log, limits, keyWatch: keys } = options;
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const connectionsPerKey = new Map<string, number>();
-  const keys = new ApiKeyWatch(prisma, limits.keyRecheckMs ?? 5_000, log);
 
   useServer<Record<string, unknown>>(
     {
@@ -157,7 +161,6 @@ export function attachWebSockets(
 
   return {
     async close() {
-      keys.close();
       for (const client of wss.clients) client.close(1001, 'Server is going away');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Clients that ignore the close handshake must not hold the HTTP server open.

@@ -4,6 +4,7 @@ import { builder } from '../builder.ts';
 import './enums.ts';
 import './errors.ts';
 import './workspace/types.ts';
+import './api-keys/index.ts';
 import './customers/types.ts';
 import './customers/queries.ts';
 import './customers/mutations.ts';

@@ -42,6 +42,27 @@ export interface Subscription<T = any> {
   unsubscribe(): void;
 }
 
+/**
+ * Resolves once `done()` holds, checked now and whenever a listener of `listeners` is called;
+ * rejects with `describe()` after `timeoutMs`. A bounded wait for an event, never a sleep.
+ */
+export function untilChanged(listeners: Set<() => void>, done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!done()) return;
+      listeners.delete(check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      listeners.delete(check);
+      reject(new Error(`timed out: ${describe()}`));
+    }, timeoutMs);
+    listeners.add(check);
+    check();
+  });
+}
+
 export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Subscription<T> {
   const listeners = new Set<() => void>();
   const changed = () => listeners.forEach((l) => l());
@@ -53,22 +74,7 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     ended: (timeoutMs = 8_000) => until(() => sub.completed, timeoutMs, () => 'subscription still open'),
     unsubscribe: () => unsubscribe(),
   };
-  function until(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!done()) return;
-        listeners.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(check);
-        reject(new Error(`timed out: ${describe()}`));
-      }, timeoutMs);
-      listeners.add(check);
-      check();
-    });
-  }
+  const until = (done: () => boolean, timeoutMs: number, describe: () => string) => untilChanged(listeners, done, timeoutMs, describe);
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {

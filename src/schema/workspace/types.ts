@@ -23,19 +23,6 @@ builder.prismaNode('Workspace', {
   }),
 });
 
-builder.prismaObject('ApiKey', {
-  description: 'An API credential. The secret itself is never readable; `prefix` tells keys apart.',
-  fields: (t) => ({
-    id: t.exposeID('id', { description: 'Key id (not the secret).' }),
-    name: t.exposeString('name', { description: 'What the key is for.' }),
-    prefix: t.exposeString('prefix', { description: 'First characters of the key, safe to display.' }),
-    scopes: t.exposeStringList('scopes', { description: 'Granted scopes, e.g. "tickets:write"; "*" grants everything.' }),
-    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Last use, to the minute.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working, if ever.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
-  }),
-});
-
 builder.prismaNode('Agent', {
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
