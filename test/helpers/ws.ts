@@ -178,7 +178,9 @@ export function useLiveServer(env: Record<string, string> = {}) {
     const { createLogger } = await import('../../src/logger.ts');
     const { startServer } = await import('../../src/server.ts');
     const { testDatabase } = await import('./database.ts');
-    const config = loadConfig({ PORT: '0', CXGRAPH_SEED_DEMO: 'false', CXGRAPH_EVENT_POLL_MS: '150', ...env });
+    // With REDIS_URL set (CI's second pass), wake-ups go through Redis like in production.
+    const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+    const config = loadConfig({ PORT: '0', CXGRAPH_SEED_DEMO: 'false', CXGRAPH_EVENT_POLL_MS: '150', ...redis, ...env });
     handle.running = await startServer(config, createLogger((process.env.CXGRAPH_TEST_LOG_LEVEL as never) ?? 'silent'), { db: await testDatabase() });
     handle.wsUrl = handle.running.url.replace(/^http/, 'ws');
   }, 60_000);
