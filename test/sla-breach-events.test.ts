@@ -6,13 +6,14 @@ import { createLogger } from '../src/logger.ts';
 import { startServer } from '../src/server.ts';
 import { testDatabase } from './helpers/database.ts';
 import { createTestWorkspace, type TestWorkspace } from './helpers/factories.ts';
-import { createPolicy, gid, insertTickets } from './sla-helpers.ts';
+import { createPolicy, gid, insertTickets, metric } from './sla-helpers.ts';
 import { settle, subscribe, useLiveServer } from './helpers/ws.ts';
 
 /**
- * ticket.sla_breached: the sweeper claims SLA target instances whose due time passed while they
- * ran and records one event each. Sweeps are triggered directly (the server's own sweeper, with
- * its timer off), so nothing here waits on a timer; fixtures are inserted with chosen times.
+ * ticket.sla_breached: the sweeper claims the SLA target instances that breached (due time passed
+ * while they ran, or achieved after it) and records one event each. Sweeps are triggered
+ * directly (the server's own sweeper, with its timer off), so nothing here waits on a timer;
+ * fixtures are inserted with chosen times.
  */
 
 // The timer is off: the tests sweep when they mean to. With REDIS_URL set, wake-ups go through Redis.
@@ -33,7 +34,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const TICKET_UPDATED = /* GraphQL */ `
   subscription ($id: ID, $filter: TicketSubscriptionFilter, $after: String) {
     ticketUpdated(ticketId: $id, filter: $filter, after: $after) {
-      type cursor occurredAt changedFields slaBreach { kind startedAt dueAt } ticket { id subject }
+      type cursor occurredAt changedFields slaBreach { kind startedAt dueAt achievedAt } ticket { id subject }
     }
   }
 `;
@@ -55,6 +56,30 @@ async function route(ticketId: string, teamId: string | null, assigneeId: string
 }
 
 const mine = (breaches: SlaBreach[], ws: TestWorkspace) => breaches.filter((b) => b.workspaceId === ws.workspaceId);
+
+const COMMENT = /* GraphQL */ `
+  mutation ($input: AddTicketCommentInput!) { addTicketComment(input: $input) { __typename ... on Error { message } } }
+`;
+
+const SLA_STATUS = /* GraphQL */ `
+  query ($id: ID!) { ticket(id: $id) { metrics { slaStatus { kind status dueAt achievedAt } } } }
+`;
+
+const COMPLIANCE = ['sla_first_response_compliance', 'sla_next_response_compliance', 'sla_resolution_compliance'];
+
+/** Targets the compliance metrics count as BREACHED: MET or BREACHED ones (sampleSize) less the MET share. */
+async function breachedCount(ws: TestWorkspace, range: { from: string; to: string }) {
+  let breached = 0;
+  for (const key of COMPLIANCE) {
+    const { value, sampleSize } = await metric(ws, { key, ...range });
+    breached += Math.round(sampleSize * (1 - (value ?? 0) / 100));
+  }
+  return breached;
+}
+
+/** The feed's breaches as [ticket, kind, dueAt, achievedAt], in one order. */
+const breachRows = (feed: any[]) =>
+  feed.map((e: any) => [e.subjectId, e.payload.kind, e.payload.dueAt, e.payload.achievedAt]).sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`));
 
 describe('ticket.sla_breached', () => {
   it('is delivered once per breached target to the team inbox, never for targets met, cancelled or not due, never across workspaces', async () => {
@@ -114,11 +139,11 @@ describe('ticket.sla_breached', () => {
     expect(byTicket.get(gid('Ticket', breached!))).toMatchObject({
       type: 'ticket.sla_breached',
       changedFields: [],
-      slaBreach: { kind: 'FIRST_RESPONSE', startedAt: at(10), dueAt: at(5) },
+      slaBreach: { kind: 'FIRST_RESPONSE', startedAt: at(10), dueAt: at(5), achievedAt: null },
     });
     expect(byTicket.get(gid('Ticket', waiting!))).toMatchObject({
       type: 'ticket.sla_breached',
-      slaBreach: { kind: 'NEXT_RESPONSE', startedAt: at(10), dueAt: at(5) },
+      slaBreach: { kind: 'NEXT_RESPONSE', startedAt: at(10), dueAt: at(5), achievedAt: null },
     });
     expect(oneTicket.items.map((i: any) => [i.ticketUpdated.type, i.ticketUpdated.slaBreach.kind])).toEqual([['ticket.sla_breached', 'FIRST_RESPONSE']]);
     expect(foreign.items.map((i: any) => i.ticketUpdated.ticket.id)).toEqual([gid('Ticket', strangersTicket!)]);
@@ -134,6 +159,7 @@ describe('ticket.sla_breached', () => {
         kind: 'FIRST_RESPONSE',
         startedAt: at(10),
         dueAt: at(5),
+        achievedAt: null,
         teamId: gid('Team', team.id),
         assigneeId: gid('Agent', ws.agentId),
       },
@@ -143,6 +169,108 @@ describe('ticket.sla_breached', () => {
     expect(payloads.has(gid('Ticket', solved!))).toBe(false);
     expect(payloads.has(gid('Ticket', notDue!))).toBe(false);
     expect((await breachEvents(stranger.ws)).map((e: any) => e.subjectId)).toEqual([gid('Ticket', strangersTicket!)]);
+  });
+
+  it('announces targets achieved late before any sweep once, with achievedAt, never those met in time, as many as the metrics count BREACHED', async () => {
+    const { ws, fx } = await live.setup();
+    const policy = await createPolicy(ws, { name: 'Standard', targets: TARGETS });
+    const now = Date.now();
+    const at = (minutesAgo: number) => iso(now - minutesAgo * MIN);
+    // Calendar time; first and next response 5 minutes, resolution 600 minutes. Minutes ago:
+    const [running, lateReply, inTime, lateNext, lateSolve, cancelled, longAgo] = await insertTickets(ws, [
+      // Created 10, no reply: FIRST_RESPONSE due 5, running, BREACHED. Resolution due in 590: PENDING.
+      { slaPolicyId: policy, createdAt: at(10) },
+      // Created 20, replied 12: FIRST_RESPONSE due 15, achieved 3 minutes late, BREACHED. Resolution PENDING.
+      { slaPolicyId: policy, createdAt: at(20), firstResponseAt: at(12), comments: [[at(12), 'AGENT']] },
+      // Created 20, replied 17: FIRST_RESPONSE due 15, MET. Resolution PENDING.
+      { slaPolicyId: policy, createdAt: at(20), firstResponseAt: at(17), comments: [[at(17), 'AGENT']] },
+      // Created 30, replied 28 (MET); the customer answered 20, the agent 12: NEXT_RESPONSE due 15, BREACHED late.
+      { slaPolicyId: policy, createdAt: at(30), firstResponseAt: at(28), comments: [[at(28), 'AGENT'], [at(20), 'CUSTOMER'], [at(12), 'AGENT']] },
+      // Created 660, replied 658 (MET), solved 30: RESOLUTION due 60, BREACHED late.
+      { slaPolicyId: policy, createdAt: at(660), firstResponseAt: at(658), solvedAt: at(30), comments: [[at(658), 'AGENT']] },
+      // Created 10, solved 7 without a reply: FIRST_RESPONSE CANCELLED, RESOLUTION MET.
+      { slaPolicyId: policy, createdAt: at(10), solvedAt: at(7) },
+      // Two days old, answered late and never solved: both breaches are due before the 24-hour window.
+      { slaPolicyId: policy, createdAt: at(48 * 60), firstResponseAt: at(48 * 60 - 10), comments: [[at(48 * 60 - 10), 'AGENT']] },
+    ]);
+    const sub = subscribe(live.connect(ws.apiKey).client, TICKET_UPDATED, { id: gid('Ticket', lateReply!), after: await fx.mark() });
+
+    await live.running.slaBreaches.sweep();
+    const [item] = await sub.waitFor(1);
+    expect(item.ticketUpdated).toMatchObject({
+      type: 'ticket.sla_breached',
+      slaBreach: { kind: 'FIRST_RESPONSE', startedAt: at(20), dueAt: at(15), achievedAt: at(12) },
+      ticket: { id: gid('Ticket', lateReply!) },
+    });
+    const expected = breachRows([
+      { subjectId: gid('Ticket', running!), payload: { kind: 'FIRST_RESPONSE', dueAt: at(5), achievedAt: null } },
+      { subjectId: gid('Ticket', lateReply!), payload: { kind: 'FIRST_RESPONSE', dueAt: at(15), achievedAt: at(12) } },
+      { subjectId: gid('Ticket', lateNext!), payload: { kind: 'NEXT_RESPONSE', dueAt: at(15), achievedAt: at(12) } },
+      { subjectId: gid('Ticket', lateSolve!), payload: { kind: 'RESOLUTION', dueAt: at(60), achievedAt: at(30) } },
+    ]);
+    expect(breachRows(await breachEvents(ws))).toEqual(expected);
+
+    // Later sweeps, here and on a second instance at the same time, announce nothing more.
+    const second = createSlaBreachSweeper({ prisma: (await testDatabase()).prisma, bus: new InMemoryBus(), log, intervalMs: 60_000, ...SWEEP });
+    const again = await Promise.all([live.running.slaBreaches.sweep(), second.sweep()]);
+    expect(again.flatMap((b) => mine(b, ws))).toEqual([]);
+    await live.running.slaBreaches.sweep();
+    const feed = await breachEvents(ws);
+    expect(breachRows(feed)).toEqual(expected);
+    for (const id of [inTime!, cancelled!, longAgo!]) expect(feed.some((e: any) => e.subjectId === gid('Ticket', id))).toBe(false);
+    await settle(300);
+    expect(sub.items).toHaveLength(1);
+
+    // Started in the last 24 hours (the long-ago ticket is not): first response MET 3 (in time,
+    // late next, late solve) and BREACHED 2 (running, late reply); next response BREACHED 1;
+    // resolution MET 1 (cancelled's solve) and BREACHED 1 (late solve). 4 BREACHED = 4 events.
+    const range = { from: iso(now - 24 * 60 * MIN), to: iso(now + 60 * MIN) };
+    expect(await metric(ws, { key: 'sla_first_response_compliance', ...range })).toEqual({ value: 60, sampleSize: 5 });
+    expect(await metric(ws, { key: 'sla_next_response_compliance', ...range })).toEqual({ value: 0, sampleSize: 1 });
+    expect(await metric(ws, { key: 'sla_resolution_compliance', ...range })).toEqual({ value: 50, sampleSize: 2 });
+    expect(await breachedCount(ws, range)).toBe(4);
+    expect(feed).toHaveLength(4);
+  });
+
+  it('announces a target breached while running once, with achievedAt null, and not again when it is answered late', async () => {
+    const { ws, fx } = await live.setup();
+    const policy = await createPolicy(ws, { name: 'Standard', targets: TARGETS });
+    const now = Date.now();
+    // First response due 5 minutes ago, no reply yet.
+    const [ticket] = await insertTickets(ws, [{ slaPolicyId: policy, createdAt: iso(now - 10 * MIN) }]);
+    const id = gid('Ticket', ticket!);
+    const sub = subscribe(live.connect(ws.apiKey).client, TICKET_UPDATED, { id, after: await fx.mark() });
+
+    await live.running.slaBreaches.sweep();
+    const [breach] = await sub.waitFor(1);
+    expect(breach.ticketUpdated).toMatchObject({
+      type: 'ticket.sla_breached',
+      slaBreach: { kind: 'FIRST_RESPONSE', startedAt: iso(now - 10 * MIN), dueAt: iso(now - 5 * MIN), achievedAt: null },
+    });
+
+    // The agent answers now: the same target, achieved late.
+    const reply = await ws.gql(COMMENT, { input: { ticketId: id, body: 'Sorry for the wait' } });
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data!.addTicketComment.__typename).toBe('AddTicketCommentPayload');
+    const status = await ws.gql(SLA_STATUS, { id });
+    expect(status.errors).toBeUndefined();
+    const [firstResponse] = status.data!.ticket.metrics.slaStatus;
+    expect(firstResponse).toMatchObject({ kind: 'FIRST_RESPONSE', status: 'BREACHED', dueAt: iso(now - 5 * MIN) });
+    expect(new Date(firstResponse.achievedAt).getTime()).toBeGreaterThan(now - 5 * MIN);
+
+    await live.running.slaBreaches.sweep();
+    await live.running.slaBreaches.sweep();
+    const feed = await breachEvents(ws);
+    expect(breachRows(feed)).toEqual([[id, 'FIRST_RESPONSE', iso(now - 5 * MIN), null]]);
+    // The comment is delivered; no second breach is.
+    await sub.waitFor(2);
+    await settle(300);
+    expect(sub.errors).toEqual([]);
+    expect(sub.items.filter((i: any) => i.ticketUpdated.type === 'ticket.sla_breached')).toHaveLength(1);
+    // One BREACHED first response (now achieved late), one event.
+    const range = { from: iso(now - 60 * MIN), to: iso(now + 60 * MIN) };
+    expect(await metric(ws, { key: 'sla_first_response_compliance', ...range })).toEqual({ value: 0, sampleSize: 1 });
+    expect(await breachedCount(ws, range)).toBe(feed.length);
   });
 
   it('follows recomputed clocks: a due time moved into the past breaches, one moved after the breach does not breach again', async () => {

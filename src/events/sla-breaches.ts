@@ -8,8 +8,8 @@ import { recordEvents, type NewEvent } from './outbox.ts';
 
 /**
  * `ticket.sla_breached`: time passing is not a write, so no mutation can record it. Every
- * instance runs a sweeper that, every few seconds, claims the SLA target instances whose due
- * time has passed while they were still running and records one event for each.
+ * instance runs a sweeper that, every few seconds, claims the SLA target instances that have
+ * breached and are not announced yet, and records one event for each.
  *
  * - A target INSTANCE is (ticketId, kind, startedAt): clock rows are deleted and re-inserted by
  *   cx_refresh_ticket_sla whenever their inputs change, so their ids mean nothing. A recomputed
@@ -22,18 +22,22 @@ import { recordEvents, type NewEvent } from './outbox.ts';
  *   number of instances or restarts, an instance is announced once or not at all; a failed
  *   transaction releases its claims. Sweeps of several servers also take one transaction-scoped
  *   advisory lock, so they run one after the other instead of waiting on each other's rows.
- * - What breaches: the outcome `slaOutcome` (src/metrics/sla.ts) calls BREACHED, for a target
- *   not achieved: due time passed, and (response targets) the ticket was not solved before it.
- *   A target achieved in time, cancelled by solving the ticket before it was due, or without a
- *   due time (a calendar with no open hours) never breaches. A target achieved LATE gets no
- *   event of its own: it was announced when its due time passed if it was still running at a
- *   sweep; one answered within a sweep interval of its due time (or while no server ran) is
- *   BREACHED in `slaStatus` and the compliance metrics, but never "breached while running".
+ * - What breaches: exactly what `slaOutcome` (src/metrics/sla.ts) calls BREACHED, so the events
+ *   agree with `slaStatus` and the compliance metrics. Two ways, read through two indexes:
+ *     RUNNING   not achieved, due time passed (and, for response targets, not solved before
+ *               it): announced at the first sweep after its due time, `achievedAt` null;
+ *     LATE      achieved after its due time before any sweep saw it running (answered within
+ *               a sweep interval of its due time, or while no server ran): announced at the
+ *               next sweep, with its `achievedAt`.
+ *   A target announced while running and achieved late afterwards is the same instance: its
+ *   notice keeps it from a second event. A target achieved in time, cancelled by solving the
+ *   ticket before it was due, or without a due time (a calendar with no open hours) never
+ *   breaches.
  * - Missed while down: the first sweep runs at start-up and announces what passed meanwhile,
  *   with the due time in the payload (`occurredAt` is when the event was recorded). Due times
- *   older than the look-back window are history, not news, and are never announced; the window
- *   also bounds each sweep's index range scan, however many targets were breached long ago and
- *   still run (abandoned tickets).
+ *   older than the look-back window are history, not news, and are never announced, running or
+ *   achieved late; the window also bounds each sweep's index range scans, however many targets
+ *   were breached long ago and still run (abandoned tickets) or were achieved late long ago.
  */
 
 export const SLA_BREACHED = 'ticket.sla_breached';
@@ -45,6 +49,8 @@ export interface SlaBreach {
   kind: SlaTargetKind;
   startedAt: Date;
   dueAt: Date;
+  /** When a target achieved late was achieved; null when it was still running when announced. */
+  achievedAt: Date | null;
   teamId: string | null;
   assigneeId: string | null;
 }
@@ -68,16 +74,31 @@ export async function sweepSlaBreaches(prisma: PrismaClient, options: SweepOptio
   return prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw(SWEEP_LOCK);
-      // The (achievedAt, dueAt) index: running clocks, due within the window. Notices of earlier
-      // sweeps are skipped by primary key; ON CONFLICT covers a claim that raced this one anyway.
+      const since = Prisma.sql`now() - make_interval(secs => ${options.lookbackMs / 1000})`;
+      // Two disjoint range scans over due times in the window, one per way of breaching, each
+      // with the index that matches it (one WHERE with an OR would leave no single index to range
+      // over, and the planner free to pick a scan of the whole table):
+      // - running clocks: the (achievedAt, dueAt) index, equality on its first column
+      //   (achievedAt IS NULL) and a range on its second;
+      // - clocks achieved late: the partial index on dueAt WHERE achievedAt > dueAt
+      //   (TicketSlaClock_achieved_late_idx), which holds only clocks BREACHED by achievement, so
+      //   the range reads no met clock. It applies because the branch repeats its predicate
+      //   word for word. (The (achievedAt, dueAt) index could only range over achievedAt: every
+      //   clock achieved within the window, mostly met, each fetched from the heap to compare.)
+      // Notices of earlier sweeps are skipped by primary key; ON CONFLICT covers a claim that
+      // raced this one anyway.
       const claimed = await tx.$queryRaw<SlaBreach[]>`
         WITH due AS (
-          SELECT k."workspaceId", k."ticketId", k.kind, k."startedAt", k."dueAt", t."teamId", t."assigneeId"
-          FROM "TicketSlaClock" k
+          SELECT k."workspaceId", k."ticketId", k.kind, k."startedAt", k."dueAt", k."achievedAt", t."teamId", t."assigneeId"
+          FROM (
+            SELECT "workspaceId", "ticketId", kind, "startedAt", "dueAt", "achievedAt" FROM "TicketSlaClock"
+            WHERE "achievedAt" IS NULL AND "dueAt" <= now() AND "dueAt" > ${since}
+            UNION ALL
+            SELECT "workspaceId", "ticketId", kind, "startedAt", "dueAt", "achievedAt" FROM "TicketSlaClock"
+            WHERE "achievedAt" > "dueAt" AND "dueAt" <= now() AND "dueAt" > ${since}
+          ) k
           JOIN "Ticket" t ON t.id = k."ticketId"
-          WHERE k."achievedAt" IS NULL
-            AND k."dueAt" <= now() AND k."dueAt" > now() - make_interval(secs => ${options.lookbackMs / 1000})
-            AND ${outcome} = 'BREACHED'
+          WHERE ${outcome} = 'BREACHED'
             AND NOT EXISTS (
               SELECT 1 FROM "SlaBreachNotice" n WHERE n."ticketId" = k."ticketId" AND n.kind = k.kind AND n."startedAt" = k."startedAt")
           ORDER BY k."dueAt", k."ticketId", k.kind
@@ -90,7 +111,7 @@ export async function sweepSlaBreaches(prisma: PrismaClient, options: SweepOptio
           RETURNING "ticketId", kind, "startedAt"
         )
         SELECT d."workspaceId"::text AS "workspaceId", d."ticketId"::text AS "ticketId", d.kind::text AS kind, d."startedAt", d."dueAt",
-               d."teamId"::text AS "teamId", d."assigneeId"::text AS "assigneeId"
+               d."achievedAt", d."teamId"::text AS "teamId", d."assigneeId"::text AS "assigneeId"
         FROM claimed c
         JOIN due d ON d."ticketId" = c."ticketId" AND d.kind = c.kind AND d."startedAt" = c."startedAt"
         ORDER BY d."workspaceId", d."dueAt", d."ticketId", d.kind`;
@@ -107,6 +128,8 @@ export async function sweepSlaBreaches(prisma: PrismaClient, options: SweepOptio
             kind: b.kind,
             startedAt: b.startedAt.toISOString(),
             dueAt: b.dueAt.toISOString(),
+            // Null: still running when announced (a late achievement afterwards sends nothing more).
+            achievedAt: b.achievedAt?.toISOString() ?? null,
             teamId: b.teamId,
             assigneeId: b.assigneeId,
           },

@@ -69,7 +69,7 @@ builder.subscriptionFields((t) => ({
   ticketUpdated: t.field({
     type: TicketChangedEventRef,
     description:
-      'Changes to tickets (updates, comments, merges) and SLA breaches (`type: "ticket.sla_breached"`, details in `slaBreach`, once per target the moment its due time passes while it runs): of one ticket with `ticketId`, otherwise of every ticket matching `filter`.',
+      'Changes to tickets (updates, comments, merges) and SLA breaches (`type: "ticket.sla_breached"`, details in `slaBreach`, once per breached target: at the first sweep after its due time passes while it runs, or after it is achieved late): of one ticket with `ticketId`, otherwise of every ticket matching `filter`.',
     authScopes: { scope: 'tickets:read' },
     args: {
       ticketId: t.arg.globalID({ required: false, description: 'Follow only this ticket.' }),

@@ -83,25 +83,33 @@ export const TicketCreatedEventRef = builder.objectRef<Event>('TicketCreatedEven
   fields: (t) => ({ ...eventFields(t, false), ticket: ticketField(t) }),
 });
 
-/** The target of a `ticket.sla_breached` event, as it was when its due time passed. */
+/** The target of a `ticket.sla_breached` event, as it was when the breach was announced. */
 interface SlaBreachDetails {
   kind: SlaTargetKind;
   startedAt: Date;
   dueAt: Date;
+  achievedAt: Date | null;
 }
 
 const SLA_KINDS = new Set<string>(Object.values(SlaTargetKind));
 
 function slaBreachOf(e: Event): SlaBreachDetails | null {
   if (e.type !== 'ticket.sla_breached') return null;
-  const { kind, startedAt, dueAt } = payloadOf(e);
+  const { kind, startedAt, dueAt, achievedAt } = payloadOf(e);
   if (typeof kind !== 'string' || !SLA_KINDS.has(kind) || typeof startedAt !== 'string' || typeof dueAt !== 'string') return null;
-  return { kind: kind as SlaTargetKind, startedAt: new Date(startedAt), dueAt: new Date(dueAt) };
+  // Events recorded before late achievements were announced have no achievedAt: all of them were running.
+  return {
+    kind: kind as SlaTargetKind,
+    startedAt: new Date(startedAt),
+    dueAt: new Date(dueAt),
+    achievedAt: typeof achievedAt === 'string' ? new Date(achievedAt) : null,
+  };
 }
 
 const SlaBreachRef = builder.objectRef<SlaBreachDetails>('SlaBreach').implement({
   description:
-    'An SLA target whose due time passed while it was running (not achieved). Announced once per target: a target is its kind and start, so a later change of its due time is not a new breach.',
+    'An SLA target that breached: its due time passed while it was running (not achieved), or it was achieved after its due time before that was announced. ' +
+    'Announced once per target, for every target `Ticket.metrics.slaStatus` and the compliance metrics call BREACHED (due within the look-back window): a target is its kind and start, so a later change of its due time, or its late achievement after a breach announced while it ran, is not a new breach.',
   fields: (t) => ({
     kind: t.field({ type: SlaTargetKindEnum, description: 'Which target was breached.', resolve: (b) => b.kind }),
     startedAt: t.field({ type: 'DateTime', description: "When the target's clock started (ticket creation, or the customer comment a next response answers).", resolve: (b) => b.startedAt }),
@@ -109,6 +117,13 @@ const SlaBreachRef = builder.objectRef<SlaBreachDetails>('SlaBreach').implement(
       type: 'DateTime',
       description: 'When the target was due: the instant it breached. Can be well before `occurredAt` when the breach happened while no server was running.',
       resolve: (b) => b.dueAt,
+    }),
+    achievedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the target was achieved (the reply, or the solve), after `dueAt`: it was achieved late before its breach was announced. Null when it was still running when announced; achieving it later sends no second event.',
+      resolve: (b) => b.achievedAt,
     }),
   }),
 });
