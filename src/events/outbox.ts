@@ -38,11 +38,26 @@ export const EVENT_TYPES = [
   'article_category.created',
   'survey.sent',
   'survey.answered',
+  /** SLA configuration: they move SLA due times and business-hours durations, so live metrics recompute on them. */
+  'sla_policy.created',
+  'sla_policy.updated',
+  'sla_policy.deleted',
+  'business_calendar.created',
+  'business_calendar.updated',
+  'business_calendar.deleted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Every event about customers and their conversations, tickets and surveys: all but the knowledge base's. */
-export const CUSTOMER_JOURNEY_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('article'));
+const isSlaConfiguration = (type: EventType) => type.startsWith('sla_policy.') || type.startsWith('business_calendar.');
+
+/** Every event about customers and their conversations, tickets and surveys: not the knowledge base's, not SLA configuration. */
+export const CUSTOMER_JOURNEY_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('article') && !isSlaConfiguration(type));
+
+/**
+ * What can change a metric: the customer journey, and SLA policies and calendars (they change
+ * SLA compliance and business-hours durations without any ticket event).
+ */
+export const METRIC_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !type.startsWith('article'));
 
 export interface NewEvent {
   type: EventType;

@@ -19,6 +19,8 @@ const MODEL_OF: Record<string, string> = {
   Article: 'article',
   ArticleCategory: 'articleCategory',
   SurveyResponse: 'surveyResponse',
+  SlaPolicy: 'slaPolicy',
+  BusinessCalendar: 'businessCalendar',
 };
 
 /** Payload keys that hold raw ids, with the type they name; `null` means "the subject's own type". */
@@ -30,6 +32,7 @@ const ID_KEYS: Record<string, string | null> = {
   assigneeId: 'Agent',
   organizationId: 'Organization',
   commentId: 'TicketComment',
+  calendarId: 'BusinessCalendar',
   mergedIntoId: null,
   mergedFromId: null,
   parentId: null,

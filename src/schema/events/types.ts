@@ -55,7 +55,7 @@ export const EventRef = builder.objectRef<FeedEvent>('Event').implement({
     payload: t.field({
       type: 'JSON',
       description:
-        'Small routing data: global IDs of related objects (conversationId, customerId, ticketId, teamId, assigneeId, organizationId; mergedIntoId / mergedFromId for merges), `changedFields` for updates, e.g. the new `status`, and for `ticket.sla_breached` the target\'s `kind`, `startedAt`, `dueAt` (the instant it breached) and `achievedAt` (when it was achieved late; null when it was still running). Re-read the subject for its full state.',
+        'Small routing data: global IDs of related objects (conversationId, customerId, ticketId, teamId, assigneeId, organizationId; mergedIntoId / mergedFromId for merges; calendarId of an SLA policy), `changedFields` for updates, e.g. the new `status`, and for `ticket.sla_breached` the target\'s `kind`, `startedAt`, `dueAt` (the instant it breached) and `achievedAt` (when it was achieved late; null when it was still running). Re-read the subject for its full state.',
       resolve: ({ event }) => publicPayload(event.subjectType, event.payload),
     }),
     actorKind: t.field({ type: ActorKindEnum, description: 'Who made the change.', resolve: ({ event }) => event.actorKind }),

@@ -1,6 +1,6 @@
 import { builder } from '../../builder.ts';
 import { ErrorCode, requestError } from '../../errors.ts';
-import { CUSTOMER_JOURNEY_EVENT_TYPES } from '../../events/outbox.ts';
+import { METRIC_EVENT_TYPES } from '../../events/outbox.ts';
 import type { EventStreamHandle, StreamItem } from '../../events/stream.ts';
 import type { MetricDefinition } from '../../metrics/definitions.ts';
 import { encodeEventCursor, subscribeToEvents } from '../subscriptions/kit.ts';
@@ -14,8 +14,8 @@ import { MetricInput, MetricResultRef, prepareMetric, type MetricResultValue } f
  */
 
 export function triggersOf(definition: MetricDefinition): readonly string[] {
-  // Unless the definition names its own: every event but the knowledge base's.
-  return definition.triggers ?? CUSTOMER_JOURNEY_EVENT_TYPES;
+  // Unless the definition names its own: every event but the knowledge base's (SLA policy and calendar edits included).
+  return definition.triggers ?? METRIC_EVENT_TYPES;
 }
 
 interface MetricUpdate {

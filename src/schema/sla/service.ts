@@ -6,6 +6,7 @@ import { conflictOnUnique, parseInput, type Actor } from '../service-kit.ts';
 import { TicketHistory } from '../tickets/history.ts';
 import { lockTicket, mergedIntoNumber, TX_OPTIONS } from '../tickets/lookups.ts';
 import { assertChangeable } from '../tickets/state-machine.ts';
+import { changedScalars, recordCalendarEvent, recordPolicyEvent, sameItems } from './events.ts';
 import { description, holidays, hours, name, targets, timeZone, uuid } from './validation.ts';
 
 /**
@@ -13,7 +14,8 @@ import { description, holidays, hours, name, targets, timeZone, uuid } from './v
  * whole on update (the list sent is the new list). SLA due times are computed when read, from
  * the calendar and targets as they are then. Neither a calendar used by a policy nor a policy
  * used by a ticket can be deleted: that would silently change those tickets' SLAs (deactivate
- * a policy instead).
+ * a policy instead). Every change records one event (business_calendar.* / sla_policy.*) in its
+ * own transaction; an update that changes nothing records none.
  */
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -57,6 +59,7 @@ export async function createBusinessCalendar(prisma: PrismaClient, actor: Actor,
       const calendar = await tx.businessCalendar.create({ data: { id, workspaceId: actor.workspaceId, name: input.name, timeZone: input.timeZone } });
       await tx.businessHoursInterval.createMany({ data: hoursRows(actor, id, input.hours) });
       await tx.businessHoliday.createMany({ data: holidayRows(actor, id, input.holidays ?? []) });
+      await recordCalendarEvent(tx, actor, 'business_calendar.created', calendar);
       return calendar;
     }),
   );
@@ -72,19 +75,28 @@ export const UpdateBusinessCalendarSchema = z.object({
 
 export async function updateBusinessCalendar(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<BusinessCalendar> {
   const input = parseInput(UpdateBusinessCalendarSchema, raw);
-  await findCalendar(prisma, actor, input.id, 'input.id');
+  const before = await findCalendar(prisma, actor, input.id, 'input.id');
   return withUniqueName(() =>
     prisma.$transaction(async (tx) => {
+      const changed: string[] = [];
       if (input.hours) {
+        const old = await tx.businessHoursInterval.findMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
+        if (!sameItems(old, input.hours, ['dayOfWeek', 'startMinute', 'endMinute'])) changed.push('hours');
         await tx.businessHoursInterval.deleteMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
         await tx.businessHoursInterval.createMany({ data: hoursRows(actor, input.id, input.hours) });
       }
       if (input.holidays) {
+        const old = await tx.businessHoliday.findMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
+        const oldDays = old.map((h) => ({ date: h.date.toISOString().slice(0, 10), name: h.name }));
+        if (!sameItems(oldDays, input.holidays, ['date', 'name'])) changed.push('holidays');
         await tx.businessHoliday.deleteMany({ where: { calendarId: input.id, workspaceId: actor.workspaceId } });
         await tx.businessHoliday.createMany({ data: holidayRows(actor, input.id, input.holidays) });
       }
       // Always written, so updatedAt moves when only the hours or holidays changed.
-      return tx.businessCalendar.update({ where: { id: input.id }, data: { name: input.name, timeZone: input.timeZone, updatedAt: new Date() } });
+      const calendar = await tx.businessCalendar.update({ where: { id: input.id }, data: { name: input.name, timeZone: input.timeZone, updatedAt: new Date() } });
+      changed.unshift(...changedScalars(before, calendar, ['name', 'timeZone']));
+      if (changed.length > 0) await recordCalendarEvent(tx, actor, 'business_calendar.updated', calendar, changed);
+      return calendar;
     }),
   );
 }
@@ -96,7 +108,12 @@ export async function deleteBusinessCalendar(prisma: PrismaClient, actor: Actor,
   await findCalendar(prisma, actor, id, 'input.id');
   const used = await prisma.slaPolicy.count({ where: { calendarId: id, workspaceId: actor.workspaceId } });
   if (used > 0) throw new InvalidStateError(`input.id: ${used} SLA polic${used === 1 ? 'y uses' : 'ies use'} this calendar; give them another calendar first`, 'input.id');
-  await prisma.businessCalendar.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.businessCalendar.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+    // Deleted meanwhile by another call, which recorded the event.
+    if (count === 0) throw new NotFoundError('BusinessCalendar', 'input.id');
+    await recordCalendarEvent(tx, actor, 'business_calendar.deleted', { id });
+  });
   return id;
 }
 
@@ -138,6 +155,7 @@ export async function createSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
         },
       });
       await tx.slaTarget.createMany({ data: targetRows(actor, id, input.targets) });
+      await recordPolicyEvent(tx, actor, 'sla_policy.created', policy);
       return policy;
     }),
   );
@@ -158,15 +176,16 @@ export async function updateSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
   const policy = await findPolicy(prisma, actor, input.id, 'input.id');
   if (input.calendarId) await findCalendar(prisma, actor, input.calendarId, 'input.calendarId');
   const calendarId = input.calendarId === undefined ? policy.calendarId : input.calendarId;
-  const nextTargets = input.targets ?? (await prisma.slaTarget.findMany({ where: { policyId: policy.id, workspaceId: actor.workspaceId } }));
-  checkCalendarForTargets(calendarId, nextTargets);
+  const oldTargets = await prisma.slaTarget.findMany({ where: { policyId: policy.id, workspaceId: actor.workspaceId } });
+  checkCalendarForTargets(calendarId, input.targets ?? oldTargets);
   return withUniqueName(() =>
     prisma.$transaction(async (tx) => {
+      const changedTargets = input.targets !== undefined && !sameItems(oldTargets, input.targets, ['priority', 'kind', 'minutes', 'businessHours']);
       if (input.targets) {
         await tx.slaTarget.deleteMany({ where: { policyId: policy.id, workspaceId: actor.workspaceId } });
         await tx.slaTarget.createMany({ data: targetRows(actor, policy.id, input.targets) });
       }
-      return tx.slaPolicy.update({
+      const updated = await tx.slaPolicy.update({
         where: { id: policy.id },
         data: {
           name: input.name,
@@ -176,18 +195,26 @@ export async function updateSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
           updatedAt: new Date(),
         },
       });
+      const changed = [...changedScalars(policy, updated, ['name', 'description', 'calendarId', 'active']), ...(changedTargets ? ['targets'] : [])];
+      if (changed.length > 0) await recordPolicyEvent(tx, actor, 'sla_policy.updated', updated, changed);
+      return updated;
     }),
   );
 }
 
 export async function deleteSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<string> {
   const { id } = parseInput(ById, raw);
-  await findPolicy(prisma, actor, id, 'input.id');
+  const policy = await findPolicy(prisma, actor, id, 'input.id');
   const used = await prisma.ticket.count({ where: { slaPolicyId: id, workspaceId: actor.workspaceId } });
   if (used > 0) {
     throw new InvalidStateError(`input.id: ${used} ticket(s) use this policy; deactivate it (active: false) or move the tickets to another policy first`, 'input.id');
   }
-  await prisma.slaPolicy.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.slaPolicy.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
+    // Deleted meanwhile by another call, which recorded the event.
+    if (count === 0) throw new NotFoundError('SlaPolicy', 'input.id');
+    await recordPolicyEvent(tx, actor, 'sla_policy.deleted', policy);
+  });
   return id;
 }
 
