@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, StartupError } from '../src/config.ts';
@@ -46,6 +47,25 @@ function expectOneLineFailure(result: { code: number | null; stderr: string }, m
   expect(lines[0]).toMatch(message);
   expect(result.stderr).not.toMatch(/^\s+at /m);
 }
+
+describe('configuration docs', () => {
+  it('documents every variable loadConfig reads in .env.example and in the README', () => {
+    const read = new Set<string>();
+    // The variables loadConfig asks for, whatever they are: recorded as they are read.
+    const env = new Proxy({} as Record<string, string | undefined>, {
+      get: (_target, key) => {
+        if (typeof key === 'string') read.add(key);
+        return undefined;
+      },
+    });
+    loadConfig(env, '/srv/app');
+    expect(read.size).toBeGreaterThan(10);
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const undocumented = [...read].filter((name) => !example.includes(`${name}=`) || !readme.includes(`\`${name}\``));
+    expect(undocumented).toEqual([]);
+  });
+});
 
 describe('server start-up failures', () => {
   it('reports a malformed DATABASE_URL', async () => {
