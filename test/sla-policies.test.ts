@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../src/db/ids.ts';
 import { graphql } from './helpers/app.ts';
-import { testDatabase } from './helpers/database.ts';
+import { onPostgres, testDatabase } from './helpers/database.ts';
 import { createTestWorkspace, type TestWorkspace } from './helpers/factories.ts';
 import { history, newTicket } from './helpers/tickets.ts';
 import { eventsSince, mark, run } from './events-helpers.ts';
@@ -194,6 +194,35 @@ describe('SLA policies', () => {
     expect(cleared.data!.updateSlaPolicy.policy).toMatchObject({ calendar: null, description: null, targets: [{ businessHours: false }] });
     await createPolicy(ws, { name: 'Silver', targets: [] });
     expect(await run(ws, 'updateSlaPolicy', { id: policyId, name: 'Silver' })).toMatchObject({ __typename: 'ConflictError', field: 'input.name' });
+  });
+
+  // A ticket taking the policy in a transaction still open when the delete arrives: the delete
+  // must wait for it and then refuse, not delete the policy and clear it from the ticket (its
+  // foreign key is ON DELETE SET NULL). Needs two connections, so PostgreSQL only.
+  it.skipIf(!onPostgres())('refuses to delete a policy a ticket takes while the delete runs, and the ticket keeps it', async () => {
+    const ws = await createTestWorkspace();
+    const policyId = await createPolicy(ws, { name: 'Race', targets: [] });
+    const ticket = await newTicket(ws);
+    const { prisma } = await testDatabase();
+    let deletion: ReturnType<typeof run> | undefined;
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.ticket.update({ where: { id: dbId(ticket.id) }, data: { slaPolicyId: dbId(policyId) } });
+        deletion = run(ws, 'deleteSlaPolicy', { id: policyId });
+        // Commit only once the delete waits on the policy row this transaction holds.
+        for (let i = 0; ; i++) {
+          const [{ waiting }] = await prisma.$queryRaw<Array<{ waiting: number }>>`
+            SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"SlaPolicy"%'`;
+          if (waiting > 0) break;
+          if (i > 400) throw new Error('the delete never waited for the ticket transaction');
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      },
+      { timeout: 30_000 },
+    );
+    expect(await deletion).toMatchObject({ __typename: 'InvalidStateError', field: 'input.id' });
+    expect((await prisma.ticket.findUniqueOrThrow({ where: { id: dbId(ticket.id) } })).slaPolicyId).toBe(dbId(policyId));
   });
 
   it('cannot be deleted while tickets use them, nor calendars while policies use them', async () => {

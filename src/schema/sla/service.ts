@@ -103,12 +103,28 @@ export async function updateBusinessCalendar(prisma: PrismaClient, actor: Actor,
 
 const ById = z.object({ id: uuid });
 
+/**
+ * Locks a calendar or policy row for deleting, before its users are counted. Their foreign keys
+ * point at it with ON DELETE SET NULL, so a delete racing a write that starts using the row
+ * (a policy taking the calendar, a ticket taking the policy) would silently take it away from
+ * them. A writer's foreign-key check holds a KEY SHARE lock on the row until it commits, which
+ * this lock waits for, so the count that follows sees it; a writer coming later waits for this
+ * transaction and then finds the row gone (its write fails instead). False: no such row.
+ */
+async function lockForDelete(tx: Prisma.TransactionClient, table: 'BusinessCalendar' | 'SlaPolicy', id: string, actor: Actor): Promise<boolean> {
+  const rows = await tx.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "${table}" WHERE id = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`, id, actor.workspaceId);
+  return rows.length > 0;
+}
+
 export async function deleteBusinessCalendar(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<string> {
   const { id } = parseInput(ById, raw);
   await findCalendar(prisma, actor, id, 'input.id');
-  const used = await prisma.slaPolicy.count({ where: { calendarId: id, workspaceId: actor.workspaceId } });
-  if (used > 0) throw new InvalidStateError(`input.id: ${used} SLA polic${used === 1 ? 'y uses' : 'ies use'} this calendar; give them another calendar first`, 'input.id');
   await prisma.$transaction(async (tx) => {
+    // Locked before counting its users (see lockForDelete): a policy taking this calendar
+    // meanwhile is counted, or waits and then finds it gone — never silently loses it.
+    if (!(await lockForDelete(tx, 'BusinessCalendar', id, actor))) throw new NotFoundError('BusinessCalendar', 'input.id');
+    const used = await tx.slaPolicy.count({ where: { calendarId: id, workspaceId: actor.workspaceId } });
+    if (used > 0) throw new InvalidStateError(`input.id: ${used} SLA polic${used === 1 ? 'y uses' : 'ies use'} this calendar; give them another calendar first`, 'input.id');
     const { count } = await tx.businessCalendar.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
     // Deleted meanwhile by another call, which recorded the event.
     if (count === 0) throw new NotFoundError('BusinessCalendar', 'input.id');
@@ -205,11 +221,12 @@ export async function updateSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
 export async function deleteSlaPolicy(prisma: PrismaClient, actor: Actor, raw: unknown): Promise<string> {
   const { id } = parseInput(ById, raw);
   const policy = await findPolicy(prisma, actor, id, 'input.id');
-  const used = await prisma.ticket.count({ where: { slaPolicyId: id, workspaceId: actor.workspaceId } });
-  if (used > 0) {
-    throw new InvalidStateError(`input.id: ${used} ticket(s) use this policy; deactivate it (active: false) or move the tickets to another policy first`, 'input.id');
-  }
   await prisma.$transaction(async (tx) => {
+    if (!(await lockForDelete(tx, 'SlaPolicy', id, actor))) throw new NotFoundError('SlaPolicy', 'input.id');
+    const used = await tx.ticket.count({ where: { slaPolicyId: id, workspaceId: actor.workspaceId } });
+    if (used > 0) {
+      throw new InvalidStateError(`input.id: ${used} ticket(s) use this policy; deactivate it (active: false) or move the tickets to another policy first`, 'input.id');
+    }
     const { count } = await tx.slaPolicy.deleteMany({ where: { id, workspaceId: actor.workspaceId } });
     // Deleted meanwhile by another call, which recorded the event.
     if (count === 0) throw new NotFoundError('SlaPolicy', 'input.id');
