@@ -64,6 +64,13 @@ async function fixture(ws: TestWorkspace) {
   return { teamA: encodeGlobalId('Team', teamA!), teamB: encodeGlobalId('Team', teamB!) };
 }
 
+/** An audit-trail row of a ticket of `ws`, written at `createdAt` (bound to the workspace: row(ticketId, at, kind, extra)). */
+const auditRow =
+  (ws: TestWorkspace) =>
+  (ticketId: string, createdAt: string, kind: 'CREATED' | 'FIELD_CHANGED', extra: Partial<Prisma.TicketEventCreateManyInput>) => ({
+    id: uuidv7(new Date(createdAt)), workspaceId: ws.workspaceId, ticketId, kind, actorKind: 'AGENT' as const, createdAt: new Date(createdAt), ...extra,
+  });
+
 const RANGE = { key: 'ticket_backlog', from: '2026-03-27T00:00:00+01:00', to: '2026-03-31T00:00:00+02:00', timeZone: 'Europe/Berlin' };
 
 describe('ticket_backlog', () => {
@@ -90,9 +97,7 @@ describe('ticket_backlog', () => {
       { createdAt: new Date('2026-03-27T23:00:00Z'), status: 'SOLVED' },
       { createdAt: new Date('2026-03-28T23:00:00.001Z') },
     ]);
-    const row = (ticketId: string, createdAt: string, kind: 'CREATED' | 'FIELD_CHANGED', extra: Partial<Prisma.TicketEventCreateManyInput>) => ({
-      id: uuidv7(new Date(createdAt)), workspaceId: ws.workspaceId, ticketId, kind, actorKind: 'AGENT' as const, createdAt: new Date(createdAt), ...extra,
-    });
+    const row = auditRow(ws);
     await prisma.ticketEvent.createMany({
       data: [
         row(e1!, '2026-03-27T23:00:00Z', 'CREATED', { newValue: { status: 'NEW' } }),
@@ -116,9 +121,7 @@ describe('ticket_backlog', () => {
       { createdAt: new Date('2026-02-20T10:00:00Z'), status: 'SOLVED' },
       { createdAt: new Date('2026-02-20T10:00:00Z'), status: 'SOLVED' },
     ]);
-    const row = (ticketId: string, createdAt: string, kind: 'CREATED' | 'FIELD_CHANGED', extra: Partial<Prisma.TicketEventCreateManyInput>) => ({
-      id: uuidv7(new Date(createdAt)), workspaceId: ws.workspaceId, ticketId, kind, actorKind: 'AGENT' as const, createdAt: new Date(createdAt), ...extra,
-    });
+    const row = auditRow(ws);
     await prisma.ticketEvent.createMany({
       data: [
         row(m1!, '2026-02-20T10:00:00Z', 'CREATED', { newValue: { status: 'NEW' } }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../src/schema/global-id.ts';
 import { CREATE, UPDATE } from './helpers/tickets.ts';
+import { CREATE_POLICY, SET_POLICY } from './sla-helpers.ts';
 import { subscribe, until, useLiveServer, type Subscription } from './helpers/ws.ts';
 
 /**
@@ -23,8 +24,6 @@ const live = useLiveServer({
   CXGRAPH_METRIC_PUSH_MS: String(PUSH_MS),
   // No ticket.sla_breached sweeps: every push here comes from the mutations of the test.
   CXGRAPH_SLA_SWEEP_MS: '0',
-  // On the PostgreSQL + Redis run, events travel through Redis as in production.
-  ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
 });
 
 const METRIC_UPDATED = /* GraphQL */ `
@@ -46,16 +45,6 @@ const COMMENT = /* GraphQL */ `
 `;
 const LOG_WORK = /* GraphQL */ `
   mutation ($input: LogWorkInput!) { logWork(input: $input) { __typename ... on LogWorkPayload { workEntry { seconds } } ... on Error { message } } }
-`;
-const CREATE_POLICY = /* GraphQL */ `
-  mutation ($input: CreateSlaPolicyInput!) {
-    createSlaPolicy(input: $input) { __typename ... on SlaPolicyPayload { policy { id } } ... on Error { code field message } }
-  }
-`;
-const SET_POLICY = /* GraphQL */ `
-  mutation ($input: SetTicketSlaPolicyInput!) {
-    setTicketSlaPolicy(input: $input) { __typename ... on Error { code field message } }
-  }
 `;
 
 const DAY = 86_400_000;

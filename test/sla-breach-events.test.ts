@@ -16,8 +16,8 @@ import { settle, subscribe, useLiveServer } from './helpers/ws.ts';
  * fixtures are inserted with chosen times.
  */
 
-// The timer is off: the tests sweep when they mean to. With REDIS_URL set, wake-ups go through Redis.
-const live = useLiveServer({ CXGRAPH_SLA_SWEEP_MS: '0', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+// The timer is off: the tests sweep when they mean to.
+const live = useLiveServer({ CXGRAPH_SLA_SWEEP_MS: '0' });
 const log = createLogger('silent');
 const MIN = 60_000;
 const SWEEP = { batchSize: 500, lookbackMs: 24 * 60 * MIN };

@@ -211,10 +211,10 @@ describe('SLA policies', () => {
         deletion = run(ws, 'deleteSlaPolicy', { id: policyId });
         // Commit only once the delete waits on the policy row this transaction holds.
         for (let i = 0; ; i++) {
-          const [{ waiting }] = await prisma.$queryRaw<Array<{ waiting: number }>>`
+          const [lockWait] = await prisma.$queryRaw<Array<{ waiting: number }>>`
             SELECT count(*)::int AS waiting FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"SlaPolicy"%'`;
-          if (waiting > 0) break;
+          if (lockWait!.waiting > 0) break;
           if (i > 400) throw new Error('the delete never waited for the ticket transaction');
           await new Promise((resolve) => setTimeout(resolve, 25));
         }

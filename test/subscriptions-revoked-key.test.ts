@@ -18,10 +18,7 @@ import { connectWs, MESSAGE_ADDED, settle, subscribe, useLiveServer, type WsConn
  * never assert a duration.
  */
 
-const live = useLiveServer({
-  CXGRAPH_WS_KEY_RECHECK_MS: '200',
-  ...(process.env.REDIS_URL?.trim() ? { REDIS_URL: process.env.REDIS_URL.trim() } : {}),
-});
+const live = useLiveServer({ CXGRAPH_WS_KEY_RECHECK_MS: '200' });
 
 /** Far longer than the re-check interval, for a busy machine. */
 const BOUND_MS = 20_000;

@@ -46,11 +46,8 @@ export async function createApiKey(prisma: PrismaClient, viewer: Viewer, raw: un
   const agentId = input.agentId ?? null;
   const secret = generateApiKey();
   const apiKey = await prisma.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "ApiKey" WHERE id = ${viewer.apiKeyId}::uuid FOR SHARE`;
-    const caller = await tx.apiKey.findUnique({
-      where: { id: viewer.apiKeyId },
-      select: { scopes: true, agentId: true, revokedAt: true, expiresAt: true },
-    });
+    const [caller] = await tx.$queryRaw<Array<{ scopes: string[]; agentId: string | null; revokedAt: Date | null; expiresAt: Date | null }>>`
+      SELECT scopes, "agentId"::text AS "agentId", "revokedAt", "expiresAt" FROM "ApiKey" WHERE id = ${viewer.apiKeyId}::uuid FOR SHARE`;
     // Revoked (or deleted) while this request ran.
     if (!keyIsUsable(caller, new Date())) throw requestError(ErrorCode.UNAUTHENTICATED, 'API key is invalid, revoked or expired');
     // The key as it is now: scopes taken away since the request arrived cannot be handed out.
