@@ -15,7 +15,21 @@ import { engineErrorMessage, openSchemaEngine } from './schema-engine.ts';
  * so several instances starting together apply each migration exactly once.
  */
 
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The folder holding prisma/schema.prisma, found upwards from this module: under tsx it is two
+ * levels up from src/db/, in the compiled bundle (dist/server.js) one level up.
+ */
+function findProjectRoot(moduleUrl: string): string {
+  let dir = path.dirname(fileURLToPath(moduleUrl));
+  while (!existsSync(path.join(dir, 'prisma', 'schema.prisma'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new StartupError(`cannot find prisma/schema.prisma above ${fileURLToPath(moduleUrl)}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const projectRoot = findProjectRoot(import.meta.url);
 export const prismaSchemaPath = path.join(projectRoot, 'prisma', 'schema.prisma');
 export const migrationsDir = path.join(projectRoot, 'prisma', 'migrations');
 
