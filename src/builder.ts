@@ -5,6 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RowsInHandPlugin from './schema/rows-in-hand.ts';
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { z } from 'zod';
 import { viewerCan } from './auth/viewer.ts';
@@ -22,7 +23,10 @@ import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
  * Plugin order: relay before scope-auth so authorization sees decoded global IDs; scope-auth
  * before everything else so no validation, resolver or Prisma query runs for an unauthorized
  * caller. Argument validation (query filters) fails as a BAD_USER_INPUT request error naming
- * the argument; mutations validate in their service and return typed error results.
+ * the argument; mutations validate in their service and return typed error results. Every
+ * Prisma type is in select mode (`select: {}`: a query reads only the columns its selection
+ * needs); rows-in-hand sits just outside plugin-prisma so a row a service returned is not read
+ * again (src/schema/rows-in-hand.ts).
  */
 export interface SchemaTypes {
   Context: Context;
@@ -43,7 +47,7 @@ export interface SchemaTypes {
 }
 
 export const builder = new SchemaBuilder<SchemaTypes>({
-  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, PrismaPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RowsInHandPlugin, PrismaPlugin, DataloaderPlugin],
   // Fields are non-null unless declared nullable: the contract says exactly what may be absent.
   defaultFieldNullability: false,
   scopeAuth: {

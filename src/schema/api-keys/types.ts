@@ -7,6 +7,8 @@ import { byIdInWorkspace } from '../tenancy.ts';
  * (`viewer.apiKey`); the workspace's other keys need `workspace:read`.
  */
 export const ApiKeyRef = builder.prismaNode('ApiKey', {
+  // The type's authScopes read the id.
+  select: { id: true },
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -24,6 +26,7 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
     }),
     active: t.boolean({
       description: 'True while the key authenticates: neither revoked nor expired.',
+      select: { revokedAt: true, expiresAt: true },
       resolve: (key) => keyIsUsable(key, new Date()),
     }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Last use, to the minute.' }),

@@ -4,6 +4,7 @@ import { ChannelEnum, ConversationStatusEnum, CxFunctionEnum, MessageAuthorKindE
 import { byIdInWorkspace } from '../tenancy.ts';
 
 export const ConversationRef = builder.prismaNode('Conversation', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -91,6 +92,7 @@ export const ConversationRef = builder.prismaNode('Conversation', {
 });
 
 export const MessageRef = builder.prismaNode('Message', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'One message of a conversation: from the customer, an agent, a bot or the system; or an internal note between agents.',
@@ -110,6 +112,7 @@ export const MessageRef = builder.prismaNode('Message', {
 });
 
 export const TeamRef = builder.prismaNode('Team', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'A group of agents, e.g. "Customer service", "Support tier 1". Reading teams needs the agents:read scope, like agents.',

@@ -4,6 +4,7 @@ import { connectionOptions, edgeOptions, pageSize } from '../connections.ts';
 import { byIdInWorkspace } from '../tenancy.ts';
 
 export const OrganizationRef = builder.prismaNode('Organization', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -22,6 +23,7 @@ export const OrganizationRef = builder.prismaNode('Organization', {
 });
 
 export const CustomerRef = builder.prismaNode('Customer', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -47,6 +49,7 @@ export const CustomerRef = builder.prismaNode('Customer', {
 });
 
 export const CustomerEventRef = builder.prismaNode('CustomerEvent', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'A behavioural event from the customer\'s journey: signup, purchase, login, cancellation…',
@@ -57,6 +60,7 @@ export const CustomerEventRef = builder.prismaNode('CustomerEvent', {
     value: t.float({
       nullable: true,
       description: 'Monetary value (negative for refunds).',
+      select: { value: true },
       resolve: (e) => (e.value === null ? null : Number(e.value)),
     }),
     currency: t.exposeString('currency', { nullable: true, description: 'ISO 4217 currency of `value`.' }),

@@ -10,8 +10,9 @@ import { countArticleMatches, searchArticles, suggestArticlesForConversations, t
 import { localeTag } from './validation.ts';
 import { requestedStatuses } from './visibility.ts';
 
+/** A selection of anything but the article's own columns (`column: true`): a relation or a count. */
 function needsRelations(query: { include?: object; select?: object }): boolean {
-  return Object.keys(query.include ?? {}).length > 0 || Object.keys(query.select ?? {}).length > 0;
+  return Object.keys(query.include ?? {}).length > 0 || Object.values(query.select ?? {}).some((v) => v !== true);
 }
 
 export const ArticleSearchResultRef = builder.objectRef<ArticleSearchHit>('ArticleSearchResult').implement({

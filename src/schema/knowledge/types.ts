@@ -5,6 +5,7 @@ import { workspaceIdOf } from '../tenancy.ts';
 import { defaultListStatuses, lookupStatuses } from './visibility.ts';
 
 export const ArticleRef = builder.prismaNode('Article', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace, and for a draft or
   // archived article when the key may not see those.
@@ -48,6 +49,7 @@ export const ArticleRef = builder.prismaNode('Article', {
 });
 
 export const ArticleVersionRef = builder.prismaNode('ArticleVersion', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'One content revision of an article: its title and body as they were after a change, who made the change and why.',
@@ -66,6 +68,7 @@ export const ArticleVersionRef = builder.prismaNode('ArticleVersion', {
 });
 
 export const ArticleCategoryRef = builder.prismaNode('ArticleCategory', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'A section of the knowledge base; categories may nest.',

@@ -7,6 +7,7 @@ import { byIdInWorkspace } from '../tenancy.ts';
 const READ = { scope: 'workspace:read' } as const;
 
 export const BusinessHoursIntervalRef = builder.prismaObject('BusinessHoursInterval', {
+  select: {},
   description: 'One open interval of a week, in the calendar\'s local time. A day may have several (e.g. around a lunch break).',
   fields: (t) => ({
     dayOfWeek: t.exposeInt('dayOfWeek', { description: 'ISO day of the week: 1 = Monday … 7 = Sunday.' }),
@@ -16,14 +17,16 @@ export const BusinessHoursIntervalRef = builder.prismaObject('BusinessHoursInter
 });
 
 export const BusinessHolidayRef = builder.prismaObject('BusinessHoliday', {
+  select: {},
   description: 'A whole local day on which the calendar is closed.',
   fields: (t) => ({
-    date: t.string({ description: 'The local date, "YYYY-MM-DD".', resolve: (h) => h.date.toISOString().slice(0, 10) }),
+    date: t.string({ description: 'The local date, "YYYY-MM-DD".', select: { date: true }, resolve: (h) => h.date.toISOString().slice(0, 10) }),
     name: t.exposeString('name', { description: 'What the day is, e.g. "New Year\'s Day".' }),
   }),
 });
 
 export const BusinessCalendarRef = builder.prismaNode('BusinessCalendar', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description:
@@ -44,6 +47,7 @@ export const BusinessCalendarRef = builder.prismaNode('BusinessCalendar', {
 });
 
 export const SlaTargetRef = builder.prismaNode('SlaTarget', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'How soon tickets of one priority must get a first response, a next response or a resolution under an SLA policy.',
@@ -61,6 +65,7 @@ export const SlaTargetRef = builder.prismaNode('SlaTarget', {
 });
 
 export const SlaPolicyRef = builder.prismaNode('SlaPolicy', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description:

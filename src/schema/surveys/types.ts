@@ -4,6 +4,7 @@ import { SurveyKindEnum } from '../enums.ts';
 import { byIdInWorkspace } from '../tenancy.ts';
 
 export const SurveyResponseRef = builder.prismaNode('SurveyResponse', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,

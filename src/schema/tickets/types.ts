@@ -14,6 +14,7 @@ import { byIdInWorkspace } from '../tenancy.ts';
 const oldestFirst = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 
 export const TicketRef = builder.prismaNode('Ticket', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -110,6 +111,7 @@ export const TicketRef = builder.prismaNode('Ticket', {
 });
 
 export const TicketCommentRef = builder.prismaNode('TicketComment', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'A public reply to the customer or an internal note between agents, on a ticket.',
@@ -154,6 +156,7 @@ export function presentAuditValue(field: string | null, value: unknown): unknown
 }
 
 export const TicketEventRef = builder.prismaNode('TicketEvent', {
+  select: {},
   id: { field: 'id' },
   nullable: true,
   description: 'One entry of a ticket\'s append-only audit trail.',
@@ -169,12 +172,14 @@ export const TicketEventRef = builder.prismaNode('TicketEvent', {
       type: 'JSON',
       nullable: true,
       description: 'The value before the change (ids as global IDs); null when there was none.',
+      select: { field: true, oldValue: true },
       resolve: (e) => presentAuditValue(e.field, e.oldValue),
     }),
     newValue: t.field({
       type: 'JSON',
       nullable: true,
       description: 'The value after the change, or the details of the event (ids as global IDs).',
+      select: { field: true, newValue: true },
       resolve: (e) => presentAuditValue(e.field, e.newValue),
     }),
     actorKind: t.expose('actorKind', { type: ActorKindEnum, description: 'Who did it: an agent, a customer, an integration (API_KEY) or the system.' }),

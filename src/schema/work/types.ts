@@ -14,6 +14,8 @@ export const WorkEntrySourceEnum = builder.enumType('WorkEntrySource', {
 });
 
 export const WorkEntryRef = builder.prismaNode('WorkEntry', {
+  // The type's authScopes read ticketId.
+  select: { ticketId: true },
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,

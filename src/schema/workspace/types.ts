@@ -8,6 +8,7 @@ import { AgentRoleEnum } from '../enums.ts';
 import { byIdInWorkspace, workspaceIdOf } from '../tenancy.ts';
 
 builder.prismaNode('Workspace', {
+  select: {},
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
@@ -24,6 +25,8 @@ builder.prismaNode('Workspace', {
 });
 
 builder.prismaNode('Agent', {
+  // The type's authScopes read the id.
+  select: { id: true },
   id: { field: 'id' },
   // `node(id:)` answers null for an id outside the caller's workspace.
   nullable: true,
