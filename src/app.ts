@@ -1,5 +1,6 @@
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
+import { ApiKeyCache } from './auth/key-cache.ts';
 import { resolveViewer } from './auth/viewer.ts';
 import type { Context } from './context.ts';
 import { AppError } from './errors.ts';
@@ -25,6 +26,8 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
+  /** The API keys of HTTP requests, cached; default: a cache of its own over `events.bus`, trusting a key for 10 s. */
+  apiKeys?: ApiKeyCache;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -52,8 +55,11 @@ export function createApp({
   logger,
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+  apiKeys = new ApiKeyCache(db.prisma, events.bus, { ttlMs: 10_000 }, logger),
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
+  // What the watch of open streams finds changed in the database, HTTP requests stop trusting too.
+  keyWatch.onKeyChange((apiKeyId) => void apiKeys.invalidate(apiKeyId));
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -96,12 +102,16 @@ export function createApp({
       },
     },
     context: async ({ request, connectionParams }): Promise<Context> => ({
-      viewer: await resolveViewer(db.prisma, authorizationOf(request, connectionParams)),
+      // A WebSocket operation reads its key every time: a revoked key must not subscribe.
+      viewer: connectionParams
+        ? await resolveViewer(db.prisma, authorizationOf(request, connectionParams))
+        : await apiKeys.viewer(authorizationOf(request, connectionParams)),
       prisma: db.prisma,
       db,
       log: logger,
       events,
       keyWatch,
+      apiKeys,
     }),
     plugins: [
       useErrorCodes(),

@@ -30,6 +30,8 @@ export interface Config {
   events: EventsConfig;
   /** The `ticket.sla_breached` sweeper; see src/events/sla-breaches.ts. */
   slaBreaches: SlaBreachConfig;
+  /** How long an HTTP request may trust a cached API key record (src/auth/key-cache.ts); 0: read it every time. */
+  apiKeyCacheMs: number;
 }
 
 export interface SlaBreachConfig {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       keyRecheckMs: readInt(env, 'CXGRAPH_WS_KEY_RECHECK_MS', 5_000, 100, 60_000),
       metricPushMs: readInt(env, 'CXGRAPH_METRIC_PUSH_MS', 2_000, 100, 3_600_000),
     },
+    apiKeyCacheMs: readInt(env, 'CXGRAPH_API_KEY_CACHE_MS', 10_000, 0, 300_000),
     slaBreaches: {
       sweepMs: readSweepMs(env),
       batchSize: readInt(env, 'CXGRAPH_SLA_SWEEP_BATCH', 500, 1, 10_000),

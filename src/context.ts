@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.ts';
 import type { Database } from './db/index.ts';
+import type { ApiKeyCache } from './auth/key-cache.ts';
 import type { ApiKeyWatch } from './events/key-watch.ts';
 import type { LiveEvents } from './events/live.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
@@ -15,6 +16,8 @@ export interface Context {
   events: LiveEvents;
   /** This instance's watch over the API keys of open WebSocket connections and SSE streams. */
   keyWatch: ApiKeyWatch;
+  /** This instance's cache of the API keys of HTTP requests (revocations invalidate it). */
+  apiKeys: ApiKeyCache;
 }
 
 /** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */

@@ -6,6 +6,7 @@ import { loadConfig, StartupError, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { createWakeupBus } from './events/bus.ts';
+import { ApiKeyCache } from './auth/key-cache.ts';
 import { ApiKeyWatch } from './events/key-watch.ts';
 import { createLiveEvents } from './events/live.ts';
 import { createSlaBreachSweeper, type SlaBreachSweeper } from './events/sla-breaches.ts';
@@ -84,7 +85,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const events = createLiveEvents(bus, config.events);
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
-    const app = createApp({ db, logger: log, events, keyWatch });
+    const apiKeys = new ApiKeyCache(db.prisma, bus, { ttlMs: config.apiKeyCacheMs }, log);
+    const app = createApp({ db, logger: log, events, keyWatch, apiKeys });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
@@ -113,6 +115,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         events.endAll();
         // No 4401 from a late key check races the 1001 below.
         keyWatch.close();
+        apiKeys.close();
         await sockets.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

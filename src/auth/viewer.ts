@@ -33,31 +33,69 @@ export function keyIsUsable<K extends KeyValidity>(record: K | null | undefined,
 }
 
 /** Refresh `lastUsedAt` at most this often per key, so reads don't turn into writes. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** What a key lookup reads: enough to authenticate and to keep `lastUsedAt`. */
+export const KEY_RECORD_SELECT = {
+  id: true,
+  workspaceId: true,
+  agentId: true,
+  scopes: true,
+  revokedAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+} as const;
+
+export interface KeyRecord extends KeyValidity {
+  id: string;
+  workspaceId: string;
+  agentId: string | null;
+  scopes: string[];
+  lastUsedAt: Date | null;
+}
+
+const INVALID_KEY = 'API key is invalid, revoked or expired';
 
 /**
- * Turns an `Authorization` value into a viewer. No header: null (the request may still run
- * introspection). A header that is malformed or names an unknown, revoked or expired key: a
- * 401 UNAUTHENTICATED error for the whole request.
+ * The key of an `Authorization` value: null for no header (the request may still run
+ * introspection); a 401 UNAUTHENTICATED error for anything but "Bearer <key>" of a sane length.
  */
-export async function resolveViewer(prisma: PrismaClient, authorization: string | null | undefined, now = new Date()): Promise<Viewer | null> {
+export function bearerKey(authorization: string | null | undefined): string | null {
   if (authorization === null || authorization === undefined || authorization.trim() === '') return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
   if (!match) {
     throw requestError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <api key>"');
   }
   const key = match[1]!;
-  if (key.length > 200) throw requestError(ErrorCode.UNAUTHENTICATED, 'API key is invalid, revoked or expired');
-  const record = await prisma.apiKey.findUnique({
-    where: { hashedKey: hashApiKey(key) },
-    select: { id: true, workspaceId: true, agentId: true, scopes: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
-  });
-  if (!keyIsUsable(record, now)) {
-    throw requestError(ErrorCode.UNAUTHENTICATED, 'API key is invalid, revoked or expired');
-  }
-  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // Bookkeeping only: a failure here must never fail the caller's request.
-    uncounted(() => prisma.apiKey.update({ where: { id: record.id }, data: { lastUsedAt: now } }).catch(() => undefined));
-  }
+  if (key.length > 200) throw requestError(ErrorCode.UNAUTHENTICATED, INVALID_KEY);
+  return key;
+}
+
+export function findKeyRecord(prisma: PrismaClient, hashedKey: string): Promise<KeyRecord | null> {
+  return prisma.apiKey.findUnique({ where: { hashedKey }, select: KEY_RECORD_SELECT });
+}
+
+/** The viewer of a usable key record; a 401 for a missing, revoked or expired one. */
+export function viewerOf(record: KeyRecord | null | undefined, now: Date): Viewer {
+  if (!keyIsUsable(record, now)) throw requestError(ErrorCode.UNAUTHENTICATED, INVALID_KEY);
   return { workspaceId: record.workspaceId, apiKeyId: record.id, agentId: record.agentId, scopes: record.scopes };
+}
+
+/** Records a use of the key, off the request path; a failure here must never fail the caller's request. */
+export function recordKeyUse(prisma: PrismaClient, apiKeyId: string, now: Date): void {
+  uncounted(() => prisma.apiKey.update({ where: { id: apiKeyId }, data: { lastUsedAt: now } }).catch(() => undefined));
+}
+
+/**
+ * Turns an `Authorization` value into a viewer with a database read. HTTP requests go through
+ * the cache in src/auth/key-cache.ts instead; WebSocket connections and their operations read
+ * the key every time (they are long-lived, and a revoked key must not subscribe).
+ */
+export async function resolveViewer(prisma: PrismaClient, authorization: string | null | undefined, now = new Date()): Promise<Viewer | null> {
+  const key = bearerKey(authorization);
+  if (key === null) return null;
+  const record = await findKeyRecord(prisma, hashApiKey(key));
+  const viewer = viewerOf(record, now);
+  if (!record!.lastUsedAt || now.getTime() - record!.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) recordKeyUse(prisma, record!.id, now);
+  return viewer;
 }

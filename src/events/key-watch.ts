@@ -39,6 +39,7 @@ export class ApiKeyWatch {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  private readonly changeListeners = new Set<(apiKeyId: string) => void>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -76,6 +77,15 @@ export class ApiKeyWatch {
       clearInterval(this.timer);
       this.timer = null;
     }
+  }
+
+  /**
+   * Called once per check with each key found revoked, expired, deleted or narrowed (the key
+   * cache forgets it, so the next request reads what the database says now).
+   */
+  onKeyChange(listener: (apiKeyId: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Re-checks every watched key now (the timer calls this; a check already running is joined, not repeated). */
@@ -118,6 +128,7 @@ export class ApiKeyWatch {
       const set = this.keys.get(id);
       if (!set) continue;
       const row = byId.get(id);
+      let changed = false;
       for (const watcher of [...set]) {
         const verdict: KeyVerdict | null = !keyIsUsable(row, now)
           ? 'invalid'
@@ -125,9 +136,11 @@ export class ApiKeyWatch {
             ? 'scopes-reduced'
             : null;
         if (!verdict) continue;
+        changed = true;
         this.unwatch(id, watcher);
         this.notify(watcher, verdict);
       }
+      if (changed) for (const listener of this.changeListeners) listener(id);
     }
   }
 

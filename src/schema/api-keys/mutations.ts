@@ -77,7 +77,7 @@ builder.mutationFields((t) => ({
     errors: mutationErrors('revokeApiKey'),
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      apiKey: await service.revokeApiKey(ctx.prisma, ctx.keyWatch, requireViewer(ctx), { id: idOfType(input.id, 'ApiKey', 'input.id') }),
+      apiKey: await service.revokeApiKey(ctx.prisma, { watch: ctx.keyWatch, cache: ctx.apiKeys }, requireViewer(ctx), { id: idOfType(input.id, 'ApiKey', 'input.id') }),
     }),
   }),
 }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../auth/api-keys.ts';
 import { assertMayGrant, assertMayRevoke } from '../../auth/key-grants.ts';
+import type { ApiKeyCache } from '../../auth/key-cache.ts';
 import { isScope, type Scope } from '../../auth/scopes.ts';
 import { keyIsUsable, type Viewer } from '../../auth/viewer.ts';
 import { uuidv7 } from '../../db/ids.ts';
@@ -81,9 +82,15 @@ const RevokeApiKeySchema = z.object({ id: z.string().uuid() });
  * keeps its first `revokedAt`. A key of another workspace is "not found", exactly like an id that
  * does not exist. After the commit, this instance's open WebSocket connections and SSE streams of
  * the key are checked at once (and so closed); other instances notice within their re-check
- * interval.
+ * interval. Every instance's key cache forgets the key at once (a broadcast on the event bus).
  */
-export async function revokeApiKey(prisma: PrismaClient, keyWatch: ApiKeyWatch, viewer: Viewer, raw: unknown, now = new Date()): Promise<ApiKey> {
+export async function revokeApiKey(
+  prisma: PrismaClient,
+  keys: { watch: ApiKeyWatch; cache: ApiKeyCache },
+  viewer: Viewer,
+  raw: unknown,
+  now = new Date(),
+): Promise<ApiKey> {
   const { id } = parseInput(RevokeApiKeySchema, raw);
   const target = await prisma.apiKey.findFirst({ where: { id, workspaceId: viewer.workspaceId }, select: { id: true, scopes: true } });
   if (!target) throw new NotFoundError('ApiKey', 'input.id');
@@ -92,6 +99,7 @@ export async function revokeApiKey(prisma: PrismaClient, keyWatch: ApiKeyWatch, 
   await prisma.apiKey.updateMany({ where: { id, workspaceId: viewer.workspaceId, revokedAt: null }, data: { revokedAt: now } });
   const apiKey = await prisma.apiKey.findFirst({ where: { id, workspaceId: viewer.workspaceId } });
   if (!apiKey) throw new NotFoundError('ApiKey', 'input.id');
-  await keyWatch.checkKeys([apiKey.id]);
+  await keys.cache.invalidate(apiKey.id);
+  await keys.watch.checkKeys([apiKey.id]);
   return apiKey;
 }
