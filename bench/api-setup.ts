@@ -87,19 +87,21 @@ export async function pickVariables(db: Database, workspaceId: string): Promise<
   const [ticket] = await db.prisma.$queryRaw<{ id: string }[]>`
     SELECT id FROM "Ticket" WHERE "workspaceId" = ${workspaceId}::uuid
     ORDER BY number OFFSET (SELECT count(*) / 2 FROM "Ticket" WHERE "workspaceId" = ${workspaceId}::uuid) LIMIT 1`;
-  const [team] = await db.prisma.$queryRaw<{ id: string; n: bigint }[]>`
-    SELECT "teamId" AS id, count(*) AS n FROM "Conversation"
-    WHERE "workspaceId" = ${workspaceId}::uuid AND status IN ('OPEN', 'PENDING') AND "teamId" IS NOT NULL
-    GROUP BY "teamId" ORDER BY n DESC, "teamId" LIMIT 1`;
+  const [team] = await db.prisma.$queryRaw<{ id: string }[]>`
+    SELECT "teamId" AS id FROM "Conversation"
+    WHERE "workspaceId" = ${workspaceId}::uuid AND "teamId" IS NOT NULL
+    GROUP BY "teamId" ORDER BY count(*) FILTER (WHERE status IN ('OPEN', 'PENDING')) DESC, "teamId" LIMIT 1`;
+  // Small workspaces (the test's) may have no customer with everything: the richest one then.
   const [customer] = await db.prisma.$queryRaw<{ id: string }[]>`
     SELECT c.id FROM "Customer" c
-    WHERE c."workspaceId" = ${workspaceId}::uuid AND c."mergedIntoId" IS NULL AND c."organizationId" IS NOT NULL
-      AND EXISTS (SELECT 1 FROM "SurveyResponse" s WHERE s."customerId" = c.id AND s."respondedAt" IS NOT NULL)
-      AND EXISTS (SELECT 1 FROM "CustomerEvent" e WHERE e."customerId" = c.id AND e.value IS NOT NULL)
-      AND EXISTS (SELECT 1 FROM "Conversation" v WHERE v."customerId" = c.id)
-      AND EXISTS (SELECT 1 FROM "TicketEvent" e JOIN "Ticket" t ON t.id = e."ticketId" WHERE t."requesterId" = c.id AND e.kind <> 'CREATED')
-    ORDER BY c."createdAt", c.id LIMIT 1`;
-  if (!ticket || !team || !customer) throw new Error('the workspace lacks a ticket, a team with open conversations or a customer with a full timeline');
+    WHERE c."workspaceId" = ${workspaceId}::uuid AND c."mergedIntoId" IS NULL
+    ORDER BY (c."organizationId" IS NOT NULL)::int
+      + EXISTS (SELECT 1 FROM "SurveyResponse" s WHERE s."customerId" = c.id AND s."respondedAt" IS NOT NULL)::int
+      + EXISTS (SELECT 1 FROM "CustomerEvent" e WHERE e."customerId" = c.id AND e.value IS NOT NULL)::int
+      + EXISTS (SELECT 1 FROM "Conversation" v WHERE v."customerId" = c.id)::int
+      + EXISTS (SELECT 1 FROM "TicketEvent" e JOIN "Ticket" t ON t.id = e."ticketId" WHERE t."requesterId" = c.id AND e.kind <> 'CREATED')::int DESC,
+      c."createdAt", c.id LIMIT 1`;
+  if (!ticket || !team || !customer) throw new Error('the workspace has no ticket, no team with conversations or no customer');
   return {
     customers50x10: { first: 50, tickets: 10 },
     ticketById: { id: encodeGlobalId('Ticket', ticket.id) },
