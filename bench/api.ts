@@ -75,10 +75,15 @@ async function main(): Promise<number> {
   const stopAll = async () => {
     await Promise.all(servers.splice(0).map((s) => s.stop()));
   };
-  const onSignal = () => void stopAll().then(() => process.exit(130));
+  let keyId: string | null = null;
+  const dropKey = async () => {
+    if (keyId) await db.prisma.apiKey.delete({ where: { id: keyId } }).catch(() => undefined);
+    keyId = null;
+  };
+  // Interrupted: the servers' process groups and the run's key go too.
+  const onSignal = () => void Promise.all([stopAll(), dropKey()]).then(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let keyId: string | null = null;
   try {
     const workspaceId = await ensureWorkspace(db, positive('customers'), positive('tickets-per-customer'));
     const key = await createBenchKey(db, workspaceId);
@@ -88,6 +93,9 @@ async function main(): Promise<number> {
     const shapes = shapeNames.map((n) => SHAPES[n]);
     const statements = await countStatements(db, key.key, shapes, variables);
     log(`SQL statements per request, cxgraph (this checkout, API key lookup included): ${JSON.stringify(statements)}; floor: 1 each`);
+    if (statements.customers5x2 !== undefined && statements.customers5x2 !== statements.customers50x10) {
+      log(`WARNING: the 50×10 shape costs ${statements.customers50x10} statements but 5×2 costs ${statements.customers5x2}: the count grows with the page (an N+1)`);
+    }
 
     const env = { DATABASE_URL: url, CXGRAPH_SEED_DEMO: 'false' };
     log('starting cxgraph (npm start) and the floor');
@@ -198,7 +206,7 @@ async function main(): Promise<number> {
     return failed.length ? 1 : 0;
   } finally {
     await stopAll();
-    if (keyId) await db.prisma.apiKey.delete({ where: { id: keyId } }).catch(() => undefined);
+    await dropKey();
     await db.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
