@@ -13,6 +13,9 @@ import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
+import { readHttpConfig, type HttpConfig } from './config.ts';
+import { useHiddenFieldSuggestions } from './guards/field-suggestions.ts';
+import { REPLAYED_HEADER, useIdempotencyKeys } from './guards/idempotency.ts';
 
 export interface AppOptions {
   db: Database;
@@ -25,6 +28,8 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
+  /** CORS, field suggestions, idempotency keys; default: what an empty environment gives (src/config.ts). */
+  http?: HttpConfig;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -52,9 +57,25 @@ export function createApp({
   logger,
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+  http = readHttpConfig(),
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
+  const anyOrigin = http.corsOrigins.includes('*');
   return createYoga<ServerContext, Context>({
+    // Keys travel in the Authorization header, never in cookies: no request needs credentials,
+    // so none is ever allowed (yoga's default reflects any origin WITH credentials). Without an
+    // allowed origin no CORS header is sent and the browser keeps the response from the page.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !(anyOrigin || http.corsOrigins.includes(origin))) return false;
+      return {
+        // '*' reflects the caller's origin with `Vary: Origin` (yoga never sends a literal '*').
+        origin: anyOrigin ? ['*'] : [...http.corsOrigins],
+        credentials: false,
+        exposedHeaders: [REPLAYED_HEADER, 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        maxAge: 600,
+      };
+    },
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
@@ -105,6 +126,9 @@ export function createApp({
     }),
     plugins: [
       useErrorCodes(),
+      ...(http.fieldSuggestions ? [] : [useHiddenFieldSuggestions()]),
+      // Before the wake-ups: a replayed mutation stops here and wrote nothing new.
+      useIdempotencyKeys({ prisma: db.prisma, log: logger, ttlMs: http.idempotency.ttlMs, waitMs: http.idempotency.waitMs }),
       useEventWakeups(),
       useSharedSubscriptionExecution(),
       useHttpSubscriptionKeyWatch(),
