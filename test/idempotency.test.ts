@@ -49,11 +49,12 @@ async function fixture() {
 const key = () => `order-${Math.random().toString(36).slice(2)}`;
 
 describe('Idempotency-Key on mutations', () => {
-  it('runs 20 concurrent identical createTicket requests once and answers all 20 alike', async () => {
+  it('runs 20 concurrent identical createTicket requests (over two instances) once and answers all 20 alike', async () => {
     const { db, ws, input } = await fixture();
-    const yoga = app(db);
+    // Two instances on one database: duplicates on the first one's instance are woken locally, the others poll.
+    const instances = [app(db), app(db)];
     const k = key();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => post(yoga, ws.apiKey, CREATE, { input }, k)));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(instances[i % 2]!, ws.apiKey, CREATE, { input }, k)));
     expect(await ticketCount(ws)).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
@@ -110,6 +111,11 @@ describe('Idempotency-Key on mutations', () => {
     expect(theirs.text).not.toContain(mine.body.data.createTicket.ticket.id);
     expect(theirs.body.data.createTicket.__typename).not.toBe('TicketPayload');
     expect(await ticketCount(ws)).toBe(2);
+    // Each key still replays its own first response.
+    const mineAgain = await post(yoga, ws.apiKey, CREATE, { input }, k);
+    expect(mineAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(mineAgain.text).toBe(mine.text);
+    expect(await ticketCount(ws)).toBe(2);
   });
 
   it('ignores the header on queries', async () => {
@@ -160,6 +166,10 @@ describe('Idempotency-Key on mutations', () => {
     const retried = await post(yoga, ws.apiKey, CREATE, { input }, k);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(retried.body.data.createTicket.__typename).toBe('TicketPayload');
+    // The success is stored: a third attempt replays it.
+    const third = await post(yoga, ws.apiKey, CREATE, { input }, k);
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    expect(third.text).toBe(retried.text);
     expect(await ticketCount(ws)).toBe(1);
   });
 

@@ -121,7 +121,8 @@ export function useIdempotencyKeys(options: IdempotencyOptions): Plugin<Record<s
           ),
         };
       }
-      await Promise.race([sleep(Math.min(pause, left)), running.get(`${apiKeyId}\n${key}`)?.finished]);
+      const local = running.get(`${apiKeyId}\n${key}`)?.finished;
+      await (local ? Promise.race([sleep(Math.min(pause, left)), local]) : sleep(Math.min(pause, left)));
       pause = Math.min(pause * 2, 250);
     }
   }
