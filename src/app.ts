@@ -14,6 +14,9 @@ import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
+import { readHttpConfig, type HttpConfig } from './config.ts';
+import { useHiddenFieldSuggestions } from './guards/field-suggestions.ts';
+import { REPLAYED_HEADER, useIdempotencyKeys } from './guards/idempotency.ts';
 
 export interface AppOptions {
   db: Database;
@@ -28,6 +31,8 @@ export interface AppOptions {
   keyWatch?: ApiKeyWatch;
   /** The API keys of HTTP requests, cached; default: a cache of its own over `events.bus`, trusting a key for 10 s. */
   apiKeys?: ApiKeyCache;
+  /** CORS, field suggestions, idempotency keys; default: what an empty environment gives (src/config.ts). */
+  http?: HttpConfig;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -56,11 +61,27 @@ export function createApp({
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
   apiKeys = new ApiKeyCache(db.prisma, events.bus, { ttlMs: 10_000 }, logger),
+  http = readHttpConfig(),
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   // What the watch of open streams finds changed in the database, HTTP requests stop trusting too.
   keyWatch.onKeyChange((apiKeyId) => void apiKeys.invalidate(apiKeyId));
+  const anyOrigin = http.corsOrigins.includes('*');
   return createYoga<ServerContext, Context>({
+    // Keys travel in the Authorization header, never in cookies: no request needs credentials,
+    // so none is ever allowed (yoga's default reflects any origin WITH credentials). Without an
+    // allowed origin no CORS header is sent and the browser keeps the response from the page.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !(anyOrigin || http.corsOrigins.includes(origin))) return false;
+      return {
+        // '*' reflects the caller's origin with `Vary: Origin` (yoga never sends a literal '*').
+        origin: anyOrigin ? ['*'] : [...http.corsOrigins],
+        credentials: false,
+        exposedHeaders: [REPLAYED_HEADER, 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        maxAge: 600,
+      };
+    },
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
@@ -115,6 +136,9 @@ export function createApp({
     }),
     plugins: [
       useErrorCodes(),
+      ...(http.fieldSuggestions ? [] : [useHiddenFieldSuggestions()]),
+      // Before the wake-ups: a replayed mutation stops here and wrote nothing new.
+      useIdempotencyKeys({ prisma: db.prisma, log: logger, ttlMs: http.idempotency.ttlMs, waitMs: http.idempotency.waitMs }),
       useEventWakeups(),
       useSharedSubscriptionExecution(),
       useHttpSubscriptionKeyWatch(),

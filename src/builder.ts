@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RowsInHandPlugin from './schema/rows-in-hand.ts';
@@ -46,6 +46,19 @@ export interface SchemaTypes {
   DefaultNodeNullability: false;
 }
 
+/** The `scope` parameters of the scope checks that failed (any one of them would have let the call through). */
+function missingScopes(failure: AuthFailure): string[] {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return failure.scope === 'scope' && typeof failure.parameter === 'string' ? [failure.parameter] : [];
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes:
+      return [...new Set(failure.failures.flatMap(missingScopes))];
+    default:
+      return [];
+  }
+}
+
 export const builder = new SchemaBuilder<SchemaTypes>({
   plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RowsInHandPlugin, PrismaPlugin, DataloaderPlugin],
   // Fields are non-null unless declared nullable: the contract says exactly what may be absent.
@@ -55,10 +68,17 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       authenticated: ctx.viewer !== null,
       scope: (scope: Scope) => viewerCan(ctx.viewer, scope),
     }),
-    unauthorizedError: (_parent, ctx, _info, result) =>
-      ctx.viewer
-        ? requestError(ErrorCode.FORBIDDEN, `Not allowed: ${result.message}`)
-        : requestError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send "Authorization: Bearer <api key>"'),
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      if (!ctx.viewer) return requestError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send "Authorization: Bearer <api key>"');
+      // Name the scope to ask for, so a developer fixes the key instead of guessing.
+      const [required, ...alternatives] = missingScopes(result.failure);
+      if (!required) return requestError(ErrorCode.FORBIDDEN, `Not allowed: ${result.message}`);
+      const also = alternatives.length ? ` (or ${alternatives.join(', or ')})` : '';
+      return requestError(ErrorCode.FORBIDDEN, `Not allowed: this API key lacks the scope ${required}${also}`, {
+        requiredScope: required,
+        ...(alternatives.length ? { requiredScopes: [required, ...alternatives] } : {}),
+      });
+    },
   },
   prisma: {
     client: (ctx) => ctx.prisma,

@@ -32,6 +32,28 @@ export interface Config {
   slaBreaches: SlaBreachConfig;
   /** How long an HTTP request may trust a cached API key record (src/auth/key-cache.ts); 0: read it every time. */
   apiKeyCacheMs: number;
+  /** What the HTTP endpoint exposes and how it answers retried mutations; see src/app.ts and src/guards/. */
+  http: HttpConfig;
+}
+
+export interface HttpConfig {
+  /**
+   * Origins a browser may call the API from: `['*']` any (never with credentials: keys are
+   * bearer headers, not cookies), `[]` none, otherwise exact origins such as `https://inbox.example.com`.
+   */
+  corsOrigins: readonly string[];
+  /** "Did you mean …" in validation errors; they tell a stranger the schema's names, so off in production. */
+  fieldSuggestions: boolean;
+  idempotency: IdempotencyConfig;
+}
+
+export interface IdempotencyConfig {
+  /** How long a stored response is replayed to requests with the same `Idempotency-Key`. */
+  ttlMs: number;
+  /** How long a duplicate that arrives while the first request runs waits for it before answering IDEMPOTENCY_KEY_IN_USE. */
+  waitMs: number;
+  /** How often this instance deletes expired keys; 0: never on this instance. */
+  sweepMs: number;
 }
 
 export interface SlaBreachConfig {
@@ -90,6 +112,44 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new StartupError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** `*`, `none`, or a comma list of origins (scheme://host[:port], nothing after it). */
+function readCorsOrigins(env: Env): string[] {
+  const raw = env.CXGRAPH_CORS_ORIGINS?.trim();
+  if (!raw || raw === '*') return ['*'];
+  if (raw.toLowerCase() === 'none') return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (origin === '*' || !url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.replace(/\/$/, '')) {
+      throw new StartupError(
+        `CXGRAPH_CORS_ORIGINS must be *, none, or a comma list of origins like https://inbox.example.com (no path), got "${origin}"`,
+      );
+    }
+  }
+  return origins.map((o) => o.replace(/\/$/, ''));
+}
+
+/** The HTTP endpoint's settings (exported: createApp uses the defaults when a test passes none). */
+export function readHttpConfig(env: Env = {}): HttpConfig {
+  const production = env.NODE_ENV?.trim() === 'production';
+  const sweepMs = readInt(env, 'CXGRAPH_IDEMPOTENCY_SWEEP_MS', 600_000, 0, 86_400_000);
+  if (sweepMs > 0 && sweepMs < 1_000) throw new StartupError(`CXGRAPH_IDEMPOTENCY_SWEEP_MS must be 0 (off) or between 1000 and 86400000, got ${sweepMs}`);
+  return {
+    corsOrigins: readCorsOrigins(env),
+    fieldSuggestions: readBool(env, 'CXGRAPH_FIELD_SUGGESTIONS', !production),
+    idempotency: {
+      ttlMs: readInt(env, 'CXGRAPH_IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30) * 3_600_000,
+      waitMs: readInt(env, 'CXGRAPH_IDEMPOTENCY_WAIT_MS', 5_000, 0, 60_000),
+      sweepMs,
+    },
+  };
 }
 
 export function parseDatabaseUrl(raw: string, poolMax: number): DatabaseConfig {
@@ -170,5 +230,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       batchSize: readInt(env, 'CXGRAPH_SLA_SWEEP_BATCH', 500, 1, 10_000),
       lookbackMs: readInt(env, 'CXGRAPH_SLA_BREACH_LOOKBACK_HOURS', 24, 1, 24 * 366) * 3_600_000,
     },
+    http: readHttpConfig(env),
   };
 }

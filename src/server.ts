@@ -11,6 +11,7 @@ import { ApiKeyWatch } from './events/key-watch.ts';
 import { createLiveEvents } from './events/live.ts';
 import { createSlaBreachSweeper, type SlaBreachSweeper } from './events/sla-breaches.ts';
 import { attachWebSockets } from './events/websocket.ts';
+import { createIdempotencyKeySweeper, type IdempotencyKeySweeper } from './jobs/idempotency-keys.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface RunningServer {
   url: string;
   /** This instance's `ticket.sla_breached` sweeper (running unless CXGRAPH_SLA_SWEEP_MS is 0; `sweep()` sweeps now). */
   slaBreaches: SlaBreachSweeper;
+  /** Deletes expired idempotency keys (running unless CXGRAPH_IDEMPOTENCY_SWEEP_MS is 0). */
+  idempotencyKeys: IdempotencyKeySweeper;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -86,7 +89,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
     const apiKeys = new ApiKeyCache(db.prisma, bus, { ttlMs: config.apiKeyCacheMs }, log);
-    const app = createApp({ db, logger: log, events, keyWatch, apiKeys });
+    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
@@ -103,13 +106,15 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const slaBreaches = createSlaBreachSweeper({ prisma: db.prisma, bus, log, intervalMs: sweepMs, batchSize, lookbackMs });
     // Its first sweep announces what became due while no instance was running.
     if (sweepMs > 0) slaBreaches.start();
+    const idempotencyKeys = createIdempotencyKeySweeper({ prisma: db.prisma, log, intervalMs: config.http.idempotency.sweepMs });
+    if (config.http.idempotency.sweepMs > 0) idempotencyKeys.start();
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
         log.info('shutting down: no new connections, finishing in-flight requests');
         // No new sweep; one in progress finishes (its events commit) before the database closes.
-        const sweeperStopped = slaBreaches.stop();
+        const sweeperStopped = Promise.all([slaBreaches.stop(), idempotencyKeys.stop()]);
         // Subscriptions never finish by themselves: end the streams (SSE responses complete) and
         // say "going away" on every WebSocket, so clients reconnect elsewhere with their cursor.
         events.endAll();
@@ -132,7 +137,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       })();
       return stopping;
     };
-    return { server, db, url, slaBreaches, stop, demoApiKey: seeded?.apiKey ?? null };
+    return { server, db, url, slaBreaches, idempotencyKeys, stop, demoApiKey: seeded?.apiKey ?? null };
   } catch (error) {
     await bus.close().catch(() => undefined);
     await closeDb().catch(() => undefined);

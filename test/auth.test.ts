@@ -1,3 +1,4 @@
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { describe, expect, it } from 'vitest';
 import { graphql } from './helpers/app.ts';
 import { testDatabase } from './helpers/database.ts';
@@ -59,6 +60,16 @@ describe('authorization by scope', () => {
     const res = await ws.gql(CUSTOMERS);
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(res.data).toBeNull();
+    // It names the scope the key lacks, so the developer knows which key to ask for.
+    expect(res.errors?.[0]?.message).toBe('Not allowed: this API key lacks the scope customers:read');
+    expect(res.errors?.[0]?.extensions?.requiredScope).toBe('customers:read');
+    const write = await ws.gql(/* GraphQL */ `mutation ($id: ID!) { createTicket(input: { subject: "x", requesterId: $id }) { __typename } }`, {
+      id: encodeGlobalId('Customer', ws.workspaceId),
+    });
+    expect(write.errors?.[0]).toMatchObject({
+      message: 'Not allowed: this API key lacks the scope tickets:write',
+      extensions: { code: 'FORBIDDEN', requiredScope: 'tickets:write' },
+    });
   });
 
   it('grants reading a domain with its write scope, and reports the scopes on viewer', async () => {

@@ -13,7 +13,7 @@ import { workspaceIdOf } from '../tenancy.ts';
  */
 export function authorizeSubscription(ctx: Context, scope: Scope): void {
   if (!ctx.viewer) throw requestError(ErrorCode.UNAUTHENTICATED, 'Authentication required: send "Authorization: Bearer <api key>"');
-  if (!viewerCan(ctx.viewer, scope)) throw requestError(ErrorCode.FORBIDDEN, `Not allowed: this subscription needs the ${scope} scope`);
+  if (!viewerCan(ctx.viewer, scope)) throw requestError(ErrorCode.FORBIDDEN, `Not allowed: this API key lacks the scope ${scope}`, { requiredScope: scope });
 }
 
 /**
