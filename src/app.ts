@@ -2,7 +2,10 @@ import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-
 import { GraphQLError } from 'graphql';
 import { resolveViewer } from './auth/viewer.ts';
 import type { Context } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, dependencyError } from './errors.ts';
+import { classifyDatabaseError } from './db/outage.ts';
+import { useCancelOnDisconnect } from './guards/cancel-on-disconnect.ts';
+import { WorkspaceConcurrency, type ConcurrencyLimits } from './guards/concurrency.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import { createReadinessCheck } from './readiness.ts';
@@ -25,6 +28,8 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
+  /** Concurrent metrics and searches per workspace (CXGRAPH_EXPENSIVE_CONCURRENCY / _QUEUE). */
+  concurrency?: ConcurrencyLimits;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -52,8 +57,10 @@ export function createApp({
   logger,
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+  concurrency,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
+  const expensive = new WorkspaceConcurrency(concurrency);
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -91,6 +98,12 @@ export function createApp({
             });
           }
         }
+        // A timeout or an outage is not our bug: the client gets a code it can retry on.
+        const failure = classifyDatabaseError(error);
+        if (failure) {
+          logger.warn({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error, failure }, 'database failure while resolving a request');
+          return dependencyError(failure, error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {});
+        }
         logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error while resolving a request');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
@@ -102,8 +115,10 @@ export function createApp({
       log: logger,
       events,
       keyWatch,
+      expensive,
     }),
     plugins: [
+      useCancelOnDisconnect(),
       useErrorCodes(),
       useEventWakeups(),
       useSharedSubscriptionExecution(),

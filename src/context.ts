@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Viewer } from './auth/viewer.ts';
 import type { Database } from './db/index.ts';
 import type { ApiKeyWatch } from './events/key-watch.ts';
+import type { WorkspaceConcurrency } from './guards/concurrency.ts';
 import type { LiveEvents } from './events/live.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
@@ -15,6 +16,8 @@ export interface Context {
   events: LiveEvents;
   /** This instance's watch over the API keys of open WebSocket connections and SSE streams. */
   keyWatch: ApiKeyWatch;
+  /** This instance's bound on each workspace's concurrent metrics and searches (src/guards/concurrency.ts). */
+  expensive: WorkspaceConcurrency;
 }
 
 /** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */

@@ -73,7 +73,7 @@ export interface StartOptions {
 
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer & { demoApiKey: string | null }> {
   const started = Date.now();
-  const db = options.db ?? (await openDatabase(config.database));
+  const db = options.db ?? (await openDatabase(config.database, config.databaseTimeouts));
   const closeDb = options.db ? async () => undefined : () => db.close();
   const bus = createWakeupBus(config.events.redisUrl, log);
   try {
@@ -84,7 +84,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const events = createLiveEvents(bus, config.events);
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
-    const app = createApp({ db, logger: log, events, keyWatch });
+    const app = createApp({ db, logger: log, events, keyWatch, concurrency: config.concurrency });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;

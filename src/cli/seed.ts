@@ -84,7 +84,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, config.databaseTimeouts);
   try {
     const applied = await applyMigrations(db.migrationFactory());
     if (applied.length > 0) console.log(`applied ${applied.length} migration(s) to ${db.location}`);
