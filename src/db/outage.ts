@@ -72,3 +72,18 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
   }
   return unavailable ? 'unavailable' : null;
 }
+
+/** One line for /readyz and logs naming what failed, e.g. "connection refused (ECONNREFUSED 10.0.0.5:5432)". */
+export function describeDatabaseFailure(error: unknown): string {
+  for (const e of causes(error)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (code === 'ECONNREFUSED') return `database unreachable: connection refused (${message})`;
+    if (code === '57P01' || code === '57P02' || code === '57P03') return `database unreachable: the server is shutting down or starting up (${code} ${message})`;
+    if (message.includes('timeout exceeded when trying to connect')) {
+      return 'database unreachable: no connection within the connect timeout (the server does not answer, or every pooled connection is busy)';
+    }
+  }
+  const top = error as { message?: string };
+  return `database unreachable: ${top?.message ?? String(error)}`;
+}
