@@ -28,8 +28,8 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
-  /** Concurrent metrics and searches per workspace (CXGRAPH_EXPENSIVE_CONCURRENCY / _QUEUE). */
-  concurrency?: ConcurrencyLimits;
+  /** Concurrent metrics and searches per workspace (CXGRAPH_EXPENSIVE_CONCURRENCY / _QUEUE), or a limiter to share. */
+  concurrency?: ConcurrencyLimits | WorkspaceConcurrency;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -60,7 +60,7 @@ export function createApp({
   concurrency,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
-  const expensive = new WorkspaceConcurrency(concurrency);
+  const expensive = concurrency instanceof WorkspaceConcurrency ? concurrency : new WorkspaceConcurrency(concurrency);
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
