@@ -5,6 +5,13 @@ import { createLogger } from '../src/logger.ts';
 import { testApp } from './helpers/app.ts';
 import { testDatabase } from './helpers/database.ts';
 import { createTestWorkspace, insertCustomers } from './helpers/factories.ts';
+import { createWorkspaceIn, privatePostgresUnavailable, startPrivatePostgres } from './helpers/private-postgres.ts';
+import pg from 'pg';
+import { parseDatabaseUrl } from '../src/config.ts';
+import { openDatabase } from '../src/db/index.ts';
+
+const noPrivateServer = privatePostgresUnavailable();
+if (noPrivateServer) console.warn(`skipping the stuck-metrics fairness test: ${noPrivateServer}`);
 
 /**
  * Fairness between workspaces: metrics and searches take one of a bounded number of slots per
@@ -105,5 +112,48 @@ describe('concurrent expensive operations per workspace', () => {
     // The abuser was served or told to slow down; never an internal error.
     expect([...codes.keys()].filter((c) => c !== 'ok' && c !== 'RATE_LIMITED')).toEqual([]);
     expect(codes.get('ok') ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(noPrivateServer)('fairness when one workspace’s metrics are stuck (private PostgreSQL)', () => {
+  it('holds at most its slots of the pool, so another workspace’s query still gets a connection', async () => {
+    const server = await startPrivatePostgres();
+    const db = await openDatabase(parseDatabaseUrl(server.url, 4));
+    const locker = new pg.Client({ connectionString: server.url });
+    try {
+      await server.migrate();
+      const app = createApp({ db, logger: createLogger('silent') });
+      const abuser = await createWorkspaceIn(db.prisma, 'Abuser');
+      const victim = await createWorkspaceIn(db.prisma, 'Victim');
+      // Every metric reads tickets; while another session holds this lock, each one waits (up to
+      // its 30 s statement timeout) on a pooled connection.
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "Ticket" IN ACCESS EXCLUSIVE MODE');
+      const stuck = Array.from({ length: 12 }, () => post(app, abuser.apiKey, METRIC, range));
+      const deadline = Date.now() + 20_000;
+      // pg_stat_activity is a snapshot per transaction: ask from outside the locker's.
+      const waiting = async () =>
+        (await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cxgraph' AND wait_event_type = 'Lock'`)[0]!.n;
+      while ((await waiting()) < 2) {
+        if (Date.now() > deadline) throw new Error('the metrics never reached the database');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Give the other queued metrics every chance to take more connections, had they been allowed to.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await waiting()).toBe(2);
+      // Without the bound, 12 waiting metrics would hold all 4 connections and this would fail
+      // with SERVICE_UNAVAILABLE after the 2 s connect timeout.
+      for (let i = 0; i < 5; i++) {
+        const res = await post(app, victim.apiKey, CUSTOMERS);
+        expect(res.body).toEqual({ data: { customers: { totalCount: 0, edges: [] } } });
+      }
+      await locker.query('COMMIT');
+      for (const res of await Promise.all(stuck)) expect(res.body).toEqual({ data: { metric: { value: 0, sampleSize: 0 } } });
+    } finally {
+      await locker.end().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      await server.destroy();
+    }
   });
 });
