@@ -18,6 +18,12 @@ export interface DatabaseTimeouts {
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { statementMs: 10_000, metricStatementMs: 30_000, connectMs: 2_000 };
 
 /**
+ * For operators' own work (bulk seeding, VACUUM, benchmarks' set-up): no statement limit, and a
+ * patient connection wait. Never for serving requests.
+ */
+export const UNLIMITED_STATEMENTS: DatabaseTimeouts = { statementMs: 0, metricStatementMs: 0, connectMs: 10_000 };
+
+/**
  * Room left to the database's own statement timeout before Prisma gives up on the transaction,
  * so a slow metric is cancelled inside PostgreSQL (57014) rather than abandoned by the client
  * while the statement keeps running.
@@ -42,13 +48,13 @@ export function timeoutsOf(prisma: object): DatabaseTimeouts {
  */
 export function metricTransaction(prisma: object): { statementTimeout: string; options: { timeout: number; maxWait: number } } {
   const t = timeoutsOf(prisma);
-  return {
-    statementTimeout: `${t.metricStatementMs}ms`,
-    options: { timeout: t.metricStatementMs + TRANSACTION_MARGIN_MS, maxWait: t.connectMs },
-  };
+  // 0 (no limit): statement_timeout 0 turns the session's off; a day stands in for Prisma's "never".
+  const timeout = t.metricStatementMs > 0 ? t.metricStatementMs + TRANSACTION_MARGIN_MS : 86_400_000;
+  return { statementTimeout: `${t.metricStatementMs}ms`, options: { timeout, maxWait: t.connectMs } };
 }
 
 /** Startup parameters for every pooled PostgreSQL session. */
-export function sessionOptions(timeouts: DatabaseTimeouts): string {
-  return `-c statement_timeout=${timeouts.statementMs}`;
+export function sessionOptions(timeouts: DatabaseTimeouts): string | undefined {
+  // 0: no limit of ours (PGOPTIONS or the server's setting apply).
+  return timeouts.statementMs > 0 ? `-c statement_timeout=${timeouts.statementMs}` : undefined;
 }
