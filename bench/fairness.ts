@@ -18,7 +18,8 @@ import { parseFlags } from './stats.ts';
  * hundreds of thousands of rows — sends expensive requests in a loop from `--abusers` clients
  * at once (each request: `--aliases` metric aliases and a search). The abuse phase runs twice:
  * with the per-workspace bound (CXGRAPH_EXPENSIVE_CONCURRENCY, default 2) and without it
- * (the baseline). Reports B's p50/p99, errors, and A's answers by code. See bench/README.md.
+ * (the baseline). Reports B's p50/p99, errors, and A's answers by code (each error of a request
+ * counted). With `--backoff yes` (default) A waits the 429's Retry-After. See bench/README.md.
  */
 
 const flags = parseFlags(process.argv.slice(2), {
@@ -28,7 +29,8 @@ const flags = parseFlags(process.argv.slice(2), {
   samples: '200',
   abusers: '8',
   aliases: '5',
-  concurrency: '',
+  /** yes: A waits Retry-After on a 429, as a well-behaved client would; no: A retries at once (CPU abuse, the rate limiter's job). */
+  backoff: 'yes',
 });
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -91,6 +93,7 @@ async function measure(name: string, app: App, victimKey: string, abuse: { key: 
           if (!res) count('fetch failed');
           else if (!res.body.errors) count('ok');
           else for (const e of res.body.errors) count(e.extensions?.code ?? 'none');
+          if (res?.status === 429 && flags.backoff === 'yes') await new Promise((r) => setTimeout(r, 1_000));
         }
       })
     : [];
