@@ -7,6 +7,7 @@ import { runCli } from '../src/cli/run.ts';
 import { loadConfig, StartupError } from '../src/config.ts';
 import { openDatabase, type Database, type PrismaClient } from '../src/db/index.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
+import { UNLIMITED_STATEMENTS } from '../src/db/timeouts.ts';
 import { createLogger } from '../src/logger.ts';
 import { METRICS, type MetricDefinition } from '../src/metrics/definitions.ts';
 import { decodeGlobalId } from '../src/schema/global-id.ts';
@@ -292,7 +293,7 @@ async function main(): Promise<number> {
   const unknown = wanted ? [...wanted].filter((k) => !METRICS.some((m) => m.key === k)) : [];
   if (unknown.length) throw new StartupError(`--metrics: unknown metric ${unknown.join(', ')}`);
 
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, UNLIMITED_STATEMENTS);
   // Opened after seeding, with a statement timeout, so one pathological metric cannot stall the run.
   let measured: { db: Database; sql: pg.Client } | null = null;
   let keyId: string | null = null;
@@ -305,7 +306,7 @@ async function main(): Promise<number> {
     const apiKey = generateApiKey();
     keyId = (await db.prisma.apiKey.create({ data: { workspaceId, name: 'bench:metrics', prefix: apiKeyPrefix(apiKey), hashedKey: hashApiKey(apiKey), scopes: ['metrics:read'] } })).id;
     process.env.PGOPTIONS = `${process.env.PGOPTIONS ?? ''} -c statement_timeout=${timeoutMs}`.trim();
-    measured = { db: await openDatabase(config.database), sql: new pg.Client({ connectionString: config.database.url }) };
+    measured = { db: await openDatabase(config.database, { statementMs: timeoutMs, metricStatementMs: timeoutMs, connectMs: 10_000 }), sql: new pg.Client({ connectionString: config.database.url }) };
     const { sql } = measured;
     await sql.connect();
     const app = createApp({ db: measured.db, logger: createLogger('silent') });

@@ -3,7 +3,10 @@ import { GraphQLError } from 'graphql';
 import { ApiKeyCache } from './auth/key-cache.ts';
 import { resolveViewer } from './auth/viewer.ts';
 import type { Context } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError, dependencyError } from './errors.ts';
+import { classifyDatabaseError } from './db/outage.ts';
+import { useCancelOnDisconnect } from './guards/cancel-on-disconnect.ts';
+import { WorkspaceConcurrency, type ConcurrencyLimits } from './guards/concurrency.ts';
 import type { Database } from './db/index.ts';
 import type { Logger } from './logger.ts';
 import { createReadinessCheck } from './readiness.ts';
@@ -33,6 +36,8 @@ export interface AppOptions {
   apiKeys?: ApiKeyCache;
   /** CORS, field suggestions, idempotency keys; default: what an empty environment gives (src/config.ts). */
   http?: HttpConfig;
+  /** Concurrent metrics and searches per workspace (CXGRAPH_EXPENSIVE_CONCURRENCY / _QUEUE), or a limiter to share. */
+  concurrency?: ConcurrencyLimits | WorkspaceConcurrency;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -62,10 +67,12 @@ export function createApp({
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
   apiKeys = new ApiKeyCache(db.prisma, events.bus, { ttlMs: 10_000 }, logger),
   http = readHttpConfig(),
+  concurrency,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   // What the watch of open streams finds changed in the database, HTTP requests stop trusting too.
   keyWatch.onKeyChange((apiKeyId) => void apiKeys.invalidate(apiKeyId));
+  const expensive = concurrency instanceof WorkspaceConcurrency ? concurrency : new WorkspaceConcurrency(concurrency);
   const anyOrigin = http.corsOrigins.includes('*');
   return createYoga<ServerContext, Context>({
     // Keys travel in the Authorization header, never in cookies: no request needs credentials,
@@ -118,6 +125,12 @@ export function createApp({
             });
           }
         }
+        // A timeout or an outage is not our bug: the client gets a code it can retry on.
+        const failure = classifyDatabaseError(error);
+        if (failure) {
+          logger.warn({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error, failure }, 'database failure while resolving a request');
+          return dependencyError(failure, error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {});
+        }
         logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error while resolving a request');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
@@ -133,8 +146,10 @@ export function createApp({
       events,
       keyWatch,
       apiKeys,
+      expensive,
     }),
     plugins: [
+      useCancelOnDisconnect(),
       useErrorCodes(),
       ...(http.fieldSuggestions ? [] : [useHiddenFieldSuggestions()]),
       // Before the wake-ups: a replayed mutation stops here and wrote nothing new.

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { DatabaseTimeouts } from './db/timeouts.ts';
+import type { ConcurrencyLimits } from './guards/concurrency.ts';
 
 /**
  * A configuration or start-up problem the operator can fix. Entry points print its message as
@@ -34,6 +36,10 @@ export interface Config {
   apiKeyCacheMs: number;
   /** What the HTTP endpoint exposes and how it answers retried mutations; see src/app.ts and src/guards/. */
   http: HttpConfig;
+  /** Statement and connection time limits (src/db/timeouts.ts). */
+  databaseTimeouts: DatabaseTimeouts;
+  /** Concurrent metrics and searches per workspace on this instance (src/guards/concurrency.ts). */
+  concurrency: ConcurrencyLimits;
 }
 
 export interface HttpConfig {
@@ -231,5 +237,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       lookbackMs: readInt(env, 'CXGRAPH_SLA_BREACH_LOOKBACK_HOURS', 24, 1, 24 * 366) * 3_600_000,
     },
     http: readHttpConfig(env),
+    databaseTimeouts: {
+      statementMs: readInt(env, 'CXGRAPH_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+      metricStatementMs: readInt(env, 'CXGRAPH_METRICS_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      connectMs: readInt(env, 'CXGRAPH_DATABASE_CONNECT_TIMEOUT_MS', 2_000, 100, 60_000),
+    },
+    concurrency: {
+      perWorkspace: readInt(env, 'CXGRAPH_EXPENSIVE_CONCURRENCY', 2, 1, 1_000),
+      queue: readInt(env, 'CXGRAPH_EXPENSIVE_QUEUE', 30, 0, 10_000),
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { Viewer } from './auth/viewer.ts';
 import type { Database } from './db/index.ts';
 import type { ApiKeyCache } from './auth/key-cache.ts';
 import type { ApiKeyWatch } from './events/key-watch.ts';
+import type { WorkspaceConcurrency } from './guards/concurrency.ts';
 import type { LiveEvents } from './events/live.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 
@@ -18,6 +19,8 @@ export interface Context {
   keyWatch: ApiKeyWatch;
   /** This instance's cache of the API keys of HTTP requests (revocations invalidate it). */
   apiKeys: ApiKeyCache;
+  /** This instance's bound on each workspace's concurrent metrics and searches (src/guards/concurrency.ts). */
+  expensive: WorkspaceConcurrency;
 }
 
 /** The viewer of a resolver that is only reachable when authenticated (scope-auth ran). */

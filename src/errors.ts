@@ -20,6 +20,12 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The first request with this `Idempotency-Key` is still running (HTTP 409): retry a little later. */
   IDEMPOTENCY_KEY_IN_USE: 'IDEMPOTENCY_KEY_IN_USE',
+  /** A statement or transaction ran past its time limit and was cancelled; retry later or ask for less. */
+  TIMEOUT: 'TIMEOUT',
+  /** The database cannot be reached right now; retry after the `Retry-After` seconds (HTTP 503). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** Too many requests (or too many expensive operations at once) for this caller; retry after `Retry-After`. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -83,4 +89,28 @@ export class InvalidStateError extends AppError {
   constructor(message: string, path?: string) {
     super(ErrorCode.INVALID_STATE, message, path);
   }
+}
+
+/** Seconds a client should wait before retrying after SERVICE_UNAVAILABLE. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The client-facing error of a failed dependency (src/db/outage.ts classifies it). An outage is
+ * HTTP 503 with Retry-After, so a client, a proxy or a load balancer can tell it from our bug.
+ */
+export function dependencyError(failure: 'timeout' | 'unavailable', at: { nodes?: GraphQLError['nodes']; path?: GraphQLError['path'] } = {}): GraphQLError {
+  if (failure === 'timeout') {
+    return new GraphQLError('The operation took too long and was cancelled; retry later or ask for less (a narrower range, a smaller page).', {
+      ...at,
+      extensions: { code: ErrorCode.TIMEOUT },
+    });
+  }
+  return new GraphQLError('The database is unavailable right now; retry shortly.', {
+    ...at,
+    extensions: {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      retryAfter: OUTAGE_RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) } },
+    },
+  });
 }

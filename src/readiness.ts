@@ -1,5 +1,6 @@
 import type { Database } from './db/index.ts';
 import type { WakeupBus } from './events/bus.ts';
+import { classifyDatabaseError, describeDatabaseFailure } from './db/outage.ts';
 import { localMigrationNames, pendingMigrations, type AppliedMigration } from './db/migrations.ts';
 
 export interface Readiness {
@@ -23,7 +24,7 @@ export function createReadinessCheck(db: Database, bus?: WakeupBus): () => Promi
       await db.ping();
       checks.database = { ok: true };
     } catch (error) {
-      checks.database = { ok: false, detail: `database unreachable: ${(error as Error).message}` };
+      checks.database = { ok: false, detail: describeDatabaseFailure(error) };
       return { ready: false, checks };
     }
     try {
@@ -37,7 +38,9 @@ export function createReadinessCheck(db: Database, bus?: WakeupBus): () => Promi
           ? { ok: true }
           : { ok: false, detail: [pending.length ? `pending: ${pending.join(', ')}` : '', failed.length ? `failed: ${failed.join(', ')}` : ''].filter(Boolean).join('; ') };
     } catch (error) {
-      checks.migrations = { ok: false, detail: `cannot read migration history: ${(error as Error).message}` };
+      // The database failing between the two checks is an outage, not a migration problem.
+      if (classifyDatabaseError(error)) checks.database = { ok: false, detail: describeDatabaseFailure(error) };
+      else checks.migrations = { ok: false, detail: `cannot read migration history: ${(error as Error).message}` };
     }
     const ready = Object.values(checks).every((c) => c.ok);
     if (!bus) return { ready, checks };

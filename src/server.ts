@@ -77,7 +77,7 @@ export interface StartOptions {
 
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer & { demoApiKey: string | null }> {
   const started = Date.now();
-  const db = options.db ?? (await openDatabase(config.database));
+  const db = options.db ?? (await openDatabase(config.database, config.databaseTimeouts));
   const closeDb = options.db ? async () => undefined : () => db.close();
   const bus = createWakeupBus(config.events.redisUrl, log);
   try {
@@ -89,7 +89,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
     const apiKeys = new ApiKeyCache(db.prisma, bus, { ttlMs: config.apiKeyCacheMs }, log);
-    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http });
+    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http, concurrency: config.concurrency });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;

@@ -1,6 +1,7 @@
 import { DemoWorkspaceExistsError, seedBulk, seedDemoWorkspace } from '../../prisma/seed.ts';
 import { loadConfig, StartupError } from '../config.ts';
 import { openDatabase } from '../db/index.ts';
+import { UNLIMITED_STATEMENTS } from '../db/timeouts.ts';
 import { applyMigrations } from '../db/migrations.ts';
 import { runCli } from './run.ts';
 
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, UNLIMITED_STATEMENTS);
   try {
     const applied = await applyMigrations(db.migrationFactory());
     if (applied.length > 0) console.log(`applied ${applied.length} migration(s) to ${db.location}`);

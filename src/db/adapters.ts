@@ -112,6 +112,8 @@ export interface PgPoolOptions {
   /** Identifies cxgraph's sessions in pg_stat_activity. */
   applicationName?: string;
   connectionTimeoutMillis?: number;
+  /** Session startup parameters, e.g. `-c statement_timeout=10000` (src/db/timeouts.ts). */
+  sessionOptions?: string;
 }
 
 export function createPgPool(fields: PgConnectionFields, options: PgPoolOptions): pg.Pool {
@@ -121,6 +123,7 @@ export function createPgPool(fields: PgConnectionFields, options: PgPoolOptions)
     application_name: options.applicationName ?? 'cxgraph',
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     idleTimeoutMillis: 30_000,
+    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
 }
 

@@ -15,7 +15,9 @@ import {
   pgRuntimeAdapter,
   type TrackedFactory,
 } from './adapters.ts';
+import { cancelOnAbort } from './cancel.ts';
 import { countingAdapterFactory } from './query-counter.ts';
+import { DEFAULT_DATABASE_TIMEOUTS, registerTimeouts, sessionOptions, type DatabaseTimeouts } from './timeouts.ts';
 
 export type { PrismaClient };
 
@@ -56,11 +58,16 @@ function describeConnectError(error: unknown, host: string, database: string): s
   }
 }
 
-async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Database> {
+async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, timeouts: DatabaseTimeouts): Promise<Database> {
   const fields = pgFieldsFromUrl(config.url);
-  const pool: pg.Pool = createPgPool(fields, { max: config.poolMax, connectionTimeoutMillis: 5_000 });
+  const pool: pg.Pool = createPgPool(fields, {
+    max: config.poolMax,
+    connectionTimeoutMillis: timeouts.connectMs,
+    sessionOptions: sessionOptions(timeouts),
+  });
   // An idle client that dies (server restart) must not crash the process; the pool reconnects.
   pool.on('error', () => undefined);
+  cancelOnAbort(pool, fields, () => undefined);
   try {
     const client = await pool.connect();
     client.release();
@@ -69,6 +76,7 @@ async function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }
     throw new StartupError(describeConnectError(error, config.host, config.database));
   }
   const prisma = new PrismaClient({ adapter: countingAdapterFactory(pgRuntimeAdapter(pool)) });
+  registerTimeouts(prisma, timeouts);
   return {
     kind: 'postgres',
     location: `${config.host}/${config.database}`,
@@ -130,7 +138,7 @@ function prepareDataDir(dir: string): void {
   }
 }
 
-async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): Promise<Database> {
+async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>, timeouts: DatabaseTimeouts): Promise<Database> {
   const inMemory = config.dataDir === 'memory';
   let unlock = () => undefined as void;
   if (!inMemory) {
@@ -144,12 +152,13 @@ async function openPglite(config: Extract<DatabaseConfig, { kind: 'pglite' }>): 
     unlock();
     throw new StartupError(`cannot open the embedded database in ${config.dataDir}: ${(error as Error).message}`);
   }
-  return wrapPglite(db, inMemory ? 'memory' : config.dataDir, unlock);
+  return wrapPglite(db, inMemory ? 'memory' : config.dataDir, unlock, timeouts);
 }
 
 /** Wraps an already-open PGlite (tests load one from a migrated snapshot). */
-export function wrapPglite(db: PGlite, location: string, onClose: () => void = () => undefined): Database {
+export function wrapPglite(db: PGlite, location: string, onClose: () => void = () => undefined, timeouts = DEFAULT_DATABASE_TIMEOUTS): Database {
   const prisma = new PrismaClient({ adapter: countingAdapterFactory(pgliteRuntimeAdapter(db)) });
+  registerTimeouts(prisma, timeouts);
   return {
     kind: 'pglite',
     location,
@@ -166,8 +175,8 @@ export function wrapPglite(db: PGlite, location: string, onClose: () => void = (
   };
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config) : openPglite(config);
+export async function openDatabase(config: DatabaseConfig, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config, timeouts) : openPglite(config, timeouts);
 }
 
 export type { SqlDriverAdapterFactory };

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { metricTransaction } from '../db/timeouts.ts';
 import type { Dimension, MetricDefinition, MetricOptions, Statistic } from './definitions.ts';
 
 /**
@@ -109,10 +110,16 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
  */
 export const METRIC_STATEMENT_SETTINGS = { work_mem: '128MB', random_page_cost: '1.1', jit: 'off' } as const;
 
-/** Runs one metric statement with METRIC_STATEMENT_SETTINGS, in a transaction of its own. */
+/**
+ * Runs one metric statement with METRIC_STATEMENT_SETTINGS, in a transaction of its own, with
+ * the metric statement timeout (src/db/timeouts.ts) in place of the API's shorter one.
+ */
 export async function metricStatement<T>(prisma: PrismaClient, statement: Prisma.Sql): Promise<T[]> {
-  const settings = Object.entries(METRIC_STATEMENT_SETTINGS).map(([name, value]) => Prisma.sql`set_config(${name}, ${value}, true)`);
-  const [, rows] = await prisma.$transaction([prisma.$queryRaw`SELECT ${Prisma.join(settings, ', ')}`, prisma.$queryRaw<T[]>(statement)]);
+  const { statementTimeout, options } = metricTransaction(prisma);
+  const settings = Object.entries({ ...METRIC_STATEMENT_SETTINGS, statement_timeout: statementTimeout }).map(
+    ([name, value]) => Prisma.sql`set_config(${name}, ${value}, true)`,
+  );
+  const [, rows] = await prisma.$transaction([prisma.$queryRaw`SELECT ${Prisma.join(settings, ', ')}`, prisma.$queryRaw<T[]>(statement)], options);
   return rows;
 }
 

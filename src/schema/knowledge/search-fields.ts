@@ -105,10 +105,10 @@ builder.queryField('searchArticles', (t) =>
       const first = args.first ?? SEARCH_PAGE_DEFAULT;
       const offset = offsetAfter(args.after);
       // One extra row tells whether another page follows.
-      const hits = await searchArticles(ctx.prisma, search, { limit: first + 1, offset });
+      const hits = await ctx.expensive.run(search.workspaceId, () => searchArticles(ctx.prisma, search, { limit: first + 1, offset }));
       const page = hits.slice(0, first);
       return {
-        totalCount: () => countArticleMatches(ctx.prisma, search),
+        totalCount: () => ctx.expensive.run(search.workspaceId, () => countArticleMatches(ctx.prisma, search)),
         edges: page.map((node, i) => ({ cursor: toCursor(offset + i), node })),
         pageInfo: {
           hasNextPage: hits.length > first,

@@ -58,8 +58,9 @@ function metricLoader(ctx: Context, subject: Subject, field: Field): DataLoader<
     const metric = metricByKey(key);
     if (!metric) throw new Error(`metric ${key} is not defined`);
     loader = new DataLoader(async (ids) => {
-      const groups = await computeGroups(ctx.prisma, {
-        workspaceId: workspaceIdOf(ctx),
+      const workspaceId = workspaceIdOf(ctx);
+      const groups = await ctx.expensive.run(workspaceId, () => computeGroups(ctx.prisma, {
+        workspaceId,
         metric,
         statistic,
         from: subject.from,
@@ -68,7 +69,7 @@ function metricLoader(ctx: Context, subject: Subject, field: Field): DataLoader<
         timeZone: 'UTC',
         filter: subject.dimension === 'AGENT' ? { agentIds: ids } : { teamIds: ids },
         groupBy: subject.dimension,
-      });
+      }));
       const values = new Map(groups.map((g) => [g.key, g.value]));
       // An entity without samples: a count is 0, anything else is unknown (null).
       return ids.map((id) => values.get(id) ?? (statistic === 'COUNT' ? 0 : null));

@@ -259,7 +259,7 @@ export async function prepareMetric(ctx: Context, input: MetricInputValue): Prom
   const type = input.groupBy ? GROUP_TYPE[input.groupBy as Dimension] : undefined;
   const compute = async (): Promise<MetricResultValue> => {
     const [result, currency] = await Promise.all([
-      computeMetric(ctx.prisma, query),
+      ctx.expensive.run(workspaceId, () => computeMetric(ctx.prisma, query)),
       definition.unit === 'MONEY' ? (input.currency ?? mainCurrencyOf(ctx.prisma, workspaceId)) : null,
     ]);
     return {

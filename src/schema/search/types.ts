@@ -63,13 +63,15 @@ builder.queryField('search', (t) =>
       const requested = args.types?.length ? [...new Set(args.types as SearchKind[])] : [...SEARCH_KINDS];
       const kinds = requested.filter((k) => viewerCan(ctx.viewer, KIND_SCOPE[k]));
       const workspaceId = workspaceIdOf(ctx);
-      const hits = await searchEverything(ctx.prisma, {
-        workspaceId,
-        query: args.query,
-        kinds,
-        first: args.first ?? 10,
-        includeDraftArticles: viewerCan(ctx.viewer, 'knowledge:write'),
-      });
+      const hits = await ctx.expensive.run(workspaceId, () =>
+        searchEverything(ctx.prisma, {
+          workspaceId,
+          query: args.query,
+          kinds,
+          first: args.first ?? 10,
+          includeDraftArticles: viewerCan(ctx.viewer, 'knowledge:write'),
+        }),
+      );
       return hits;
     },
   }),
