@@ -13,6 +13,9 @@ import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
+import { DEFAULT_INPUT_CONFIG, type InputConfig } from './config.ts';
+import { useInputHygiene } from './guards/input-hygiene.ts';
+import { useRequestErrorHygiene } from './guards/request-hygiene.ts';
 
 export interface AppOptions {
   db: Database;
@@ -25,6 +28,8 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
+  /** Request body and JSON argument limits; default: DEFAULT_INPUT_CONFIG. */
+  input?: InputConfig;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -52,6 +57,7 @@ export function createApp({
   logger,
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+  input = DEFAULT_INPUT_CONFIG,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   return createYoga<ServerContext, Context>({
@@ -59,6 +65,8 @@ export function createApp({
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    // Counted while the body streams in (and refused at once on a larger Content-Length): 413.
+    maxRequestBodySize: input.maxBodyBytes,
     logging: {
       debug: (...args) => logger.debug({ yoga: args }, 'yoga'),
       info: (...args) => logger.info({ yoga: args }, 'yoga'),
@@ -105,6 +113,8 @@ export function createApp({
     }),
     plugins: [
       useErrorCodes(),
+      useRequestErrorHygiene(),
+      useInputHygiene(input),
       useEventWakeups(),
       useSharedSubscriptionExecution(),
       useHttpSubscriptionKeyWatch(),

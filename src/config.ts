@@ -30,7 +30,20 @@ export interface Config {
   events: EventsConfig;
   /** The `ticket.sla_breached` sweeper; see src/events/sla-breaches.ts. */
   slaBreaches: SlaBreachConfig;
+  /** Input hygiene; see src/guards/input-hygiene.ts. */
+  input: InputConfig;
 }
+
+export interface InputConfig {
+  /** Largest request body; a bigger one is refused with HTTP 413 before it is read whole. */
+  maxBodyBytes: number;
+  /** Deepest nesting of objects and arrays in one JSON argument. */
+  maxJsonDepth: number;
+  /** Largest JSON argument, in bytes of its serialization. */
+  maxJsonBytes: number;
+}
+
+export const DEFAULT_INPUT_CONFIG: InputConfig = { maxBodyBytes: 1_048_576, maxJsonDepth: 32, maxJsonBytes: 65_536 };
 
 export interface SlaBreachConfig {
   /** How often this instance looks for SLA targets whose due time passed; 0: this instance never sweeps. */
@@ -166,6 +179,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       sweepMs: readSweepMs(env),
       batchSize: readInt(env, 'CXGRAPH_SLA_SWEEP_BATCH', 500, 1, 10_000),
       lookbackMs: readInt(env, 'CXGRAPH_SLA_BREACH_LOOKBACK_HOURS', 24, 1, 24 * 366) * 3_600_000,
+    },
+    input: {
+      maxBodyBytes: readInt(env, 'CXGRAPH_MAX_BODY_BYTES', DEFAULT_INPUT_CONFIG.maxBodyBytes, 1_024, 1_073_741_824),
+      maxJsonDepth: readInt(env, 'CXGRAPH_MAX_JSON_DEPTH', DEFAULT_INPUT_CONFIG.maxJsonDepth, 1, 1_000),
+      maxJsonBytes: readInt(env, 'CXGRAPH_MAX_JSON_BYTES', DEFAULT_INPUT_CONFIG.maxJsonBytes, 64, 1_073_741_824),
     },
   };
 }

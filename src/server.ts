@@ -84,7 +84,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const events = createLiveEvents(bus, config.events);
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
-    const app = createApp({ db, logger: log, events, keyWatch });
+    const app = createApp({ db, logger: log, events, keyWatch, input: config.input });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
