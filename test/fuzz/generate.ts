@@ -43,8 +43,16 @@ export class OperationGenerator {
   /** The name of the argument or input field being generated, and of the root field: hints for ids. */
   private hint = '';
   private rootName = '';
-  /** Per operation: hostile values everywhere, or well-formed ones that reach the services and the database. */
-  private hostile = true;
+  /**
+   * Per operation, the share of values drawn from the hostile pools: all of them, none (so the
+   * operation reaches the services and the database), or one in ten (a well-formed operation
+   * with a single bad value: where a database error would slip through).
+   */
+  private hostility = 1;
+
+  private get hostile(): boolean {
+    return this.hostility > 0 && this.rng.chance(this.hostility);
+  }
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -62,7 +70,7 @@ export class OperationGenerator {
   }
 
   next(): FuzzOperation {
-    this.hostile = this.rng.chance(0.6);
+    this.hostility = this.rng.pick([1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0, 0, 0]);
     const { root, type } = this.rng.pick(this.roots);
     const field = this.rng.pick(Object.values(type.getFields()));
     this.rootName = field.name;
@@ -74,9 +82,13 @@ export class OperationGenerator {
 
   private field(field: GraphQLField<unknown, unknown>, depth: number, ctx: Ctx, root: boolean): string {
     const args: string[] = [];
+    const given = new Set<string>();
     for (const arg of field.args) {
       const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
       if (!required && !this.rng.chance(root ? 0.6 : 0.25)) continue;
+      // Well-formed operations page one way only (first/after or last/before).
+      if (!this.hostile && (arg.name === 'last' || arg.name === 'before') && (given.has('first') || given.has('after'))) continue;
+      given.add(arg.name);
       const value = this.argValue(arg, root);
       const literal = this.rng.chance(0.25) ? toLiteral(value, arg.type) : null;
       if (literal !== null) {
@@ -166,11 +178,11 @@ export class OperationGenerator {
       return out;
     }
     if (isEnumType(t)) return this.hostile && this.rng.chance(0.08) ? 'NOT_A_VALUE' : this.rng.pick(t.getValues()).name;
-    if (isScalarType(t)) return this.hostile ? this.scalar(t.name) : this.saneScalar(t.name);
+    if (isScalarType(t)) return this.hostile ? this.hostileScalar(t.name) : this.saneScalar(t.name);
     return null;
   }
 
-  private scalar(name: string): unknown {
+  private hostileScalar(name: string): unknown {
     switch (name) {
       case 'Int':
         return this.rng.pick(INTS);
