@@ -84,6 +84,14 @@ describe('JSON arguments: depth and size', () => {
     expect(await ticketCount(ws.workspaceId)).toBe(1);
   });
 
+  test('a document nested too deeply for the parser (a 10,000-level inline literal) is GRAPHQL_PARSE_FAILED, not a stack overflow', async () => {
+    const ws = await createTestWorkspace();
+    const literal = '{a:'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const res = await ws.gql(/* GraphQL */ `mutation { createCustomer(input: { name: "x", attributes: ${literal} }) { __typename } }`);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
+    expect(res.errors![0]!.message).toMatch(/nested too deeply/);
+  });
+
   test('a JSON argument over the size limit is BAD_USER_INPUT naming it', async () => {
     const ws = await createTestWorkspace();
     const res = await ws.gql(/* GraphQL */ `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename } }`, {

@@ -7,10 +7,25 @@ import type { Plugin } from 'graphql-yoga';
  * `BAD_REQUEST`, the documented code for them. Yoga also copies the parser's own exception into
  * `extensions.originalError` (its name and message, a stack in development): an implementation
  * detail a client must not see or depend on. This strips it, and any stack, from every error,
- * and keeps the HTTP status 400 whatever the client accepts.
+ * and keeps the HTTP status 400 whatever the client accepts. A document too deeply nested for the
+ * parser's recursion is a parse failure too.
  */
 export function useRequestErrorHygiene(): Plugin {
   return {
+    // graphql-js parses recursively: a document nested a few thousand levels deep (an inline
+    // JSON literal, a list literal) overflows the stack. That is the client's malformed
+    // document, not our bug: GRAPHQL_PARSE_FAILED, like any other unparsable document.
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (result instanceof RangeError) {
+          replaceParseResult(
+            new GraphQLError('Syntax Error: the document is nested too deeply to parse.', {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+            }),
+          );
+        }
+      };
+    },
     onResultProcess({ result }) {
       const results = Array.isArray(result) ? result : [result];
       for (const r of results) {
