@@ -28,7 +28,7 @@ export interface FuzzOperation {
 }
 
 /** Selections stay shallow (object levels, root included): cost and depth limits are someone else's test. */
-const MAX_DEPTH = 5;
+const MAX_DEPTH = 4;
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /**
@@ -113,7 +113,7 @@ export class OperationGenerator {
       for (let i = 0, n = this.rng.int(1, 5); i < n && leaves.length; i++) parts.push(this.rng.pick(leaves).name);
       const objects = fields.filter((f) => !isLeafType(getNamedType(f.type)));
       if (depth < MAX_DEPTH) {
-        for (let i = 0, n = this.rng.int(0, 2); i < n && objects.length; i++) {
+        for (let i = 0, n = this.rng.int(0, 1); i < n && objects.length; i++) {
           const f = this.rng.pick(objects);
           parts.push(`f${depth}_${i}: ${this.field(f, depth + 1, ctx, false)}`);
         }
@@ -128,7 +128,7 @@ export class OperationGenerator {
         const picked = leaves.length ? [...new Set(Array.from({ length: this.rng.int(1, 4) }, () => this.rng.pick(leaves).name))] : ['__typename'];
         parts.push(`... on ${t.name} { ${picked.map((n) => `${t.name}_${n}: ${n}`).join(' ')} }`);
         const objects = Object.values(t.getFields()).filter((f) => !isLeafType(getNamedType(f.type)));
-        if (objects.length && this.rng.chance(0.5)) {
+        if (objects.length && this.rng.chance(0.3)) {
           const f = this.rng.pick(objects);
           parts.push(`... on ${t.name} { ${t.name}_${f.name}: ${this.field(f, depth + 1, ctx, false)} }`);
         }
