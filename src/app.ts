@@ -17,9 +17,11 @@ import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
-import { readHttpConfig, type HttpConfig } from './config.ts';
+import { DEFAULT_INPUT_CONFIG, readHttpConfig, type HttpConfig, type InputConfig } from './config.ts';
 import { useHiddenFieldSuggestions } from './guards/field-suggestions.ts';
 import { REPLAYED_HEADER, useIdempotencyKeys } from './guards/idempotency.ts';
+import { useInputHygiene } from './guards/input-hygiene.ts';
+import { useRequestErrorHygiene } from './guards/request-hygiene.ts';
 
 export interface AppOptions {
   db: Database;
@@ -38,6 +40,8 @@ export interface AppOptions {
   http?: HttpConfig;
   /** Concurrent metrics and searches per workspace (CXGRAPH_EXPENSIVE_CONCURRENCY / _QUEUE), or a limiter to share. */
   concurrency?: ConcurrencyLimits | WorkspaceConcurrency;
+  /** Request body and JSON argument limits; default: DEFAULT_INPUT_CONFIG. */
+  input?: InputConfig;
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -68,6 +72,7 @@ export function createApp({
   apiKeys = new ApiKeyCache(db.prisma, events.bus, { ttlMs: 10_000 }, logger),
   http = readHttpConfig(),
   concurrency,
+  input = DEFAULT_INPUT_CONFIG,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   // What the watch of open streams finds changed in the database, HTTP requests stop trusting too.
@@ -93,6 +98,8 @@ export function createApp({
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
+    // Counted while the body streams in (and refused at once on a larger Content-Length): 413.
+    maxRequestBodySize: input.maxBodyBytes,
     logging: {
       debug: (...args) => logger.debug({ yoga: args }, 'yoga'),
       info: (...args) => logger.info({ yoga: args }, 'yoga'),
@@ -151,6 +158,8 @@ export function createApp({
     plugins: [
       useCancelOnDisconnect(),
       useErrorCodes(),
+      useRequestErrorHygiene(),
+      useInputHygiene(input),
       ...(http.fieldSuggestions ? [] : [useHiddenFieldSuggestions()]),
       // Before the wake-ups: a replayed mutation stops here and wrote nothing new.
       useIdempotencyKeys({ prisma: db.prisma, log: logger, ttlMs: http.idempotency.ttlMs, waitMs: http.idempotency.waitMs }),

@@ -6,7 +6,7 @@ import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos
 import ValidationPlugin from '@pothos/plugin-validation';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RowsInHandPlugin from './schema/rows-in-hand.ts';
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, isObjectType, Kind, type GraphQLSchema, type ValueNode } from 'graphql';
 import { z } from 'zod';
 import { viewerCan } from './auth/viewer.ts';
 import type { Scope } from './auth/scopes.ts';
@@ -15,6 +15,12 @@ import { ConflictError, ErrorCode, InvalidStateError, NotFoundError, requestErro
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
+
+/** Pothos cannot load an id whose type is no Node (or no type at all: "Nope:<uuid>"); such an id finds nothing. */
+function isNodeTypename(schema: GraphQLSchema, typename: string): boolean {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
+}
 
 /**
  * The schema builder: plugin order and shared scalars only. Domain types live in
@@ -107,11 +113,17 @@ export const builder = new SchemaBuilder<SchemaTypes>({
     nodeQueryOptions: {
       description: 'Fetches any object of the caller\'s workspace by its global ID; null when it does not exist there.',
       authScopes: { authenticated: true },
+      resolve: (_root, args, _ctx, info, resolveNode) => (isNodeTypename(info.schema, args.id.typename) ? resolveNode(args.id) : null),
     },
     nodesQueryOptions: {
       description: 'Fetches up to 100 objects by global ID, in the order given; null for each one not found in the caller\'s workspace.',
       authScopes: { authenticated: true },
       validate: z.object({ ids: z.array(z.unknown()).max(100, 'at most 100 ids') }),
+      resolve: (_root, args, _ctx, info, resolveNodes) => {
+        // Pothos' loader reads `args.ids` itself, whatever list it is handed: null out the unloadable ones there.
+        args.ids = args.ids.map((id) => (isNodeTypename(info.schema, id.typename) ? id : null)) as typeof args.ids;
+        return resolveNodes(args.ids);
+      },
     },
     idFieldOptions: { description: 'Globally unique, opaque ID of this object.' },
     nodeTypeOptions: { description: 'An object with a globally unique, opaque ID. Fetch any node with `node(id:)`.' },

@@ -40,6 +40,8 @@ export interface Config {
   databaseTimeouts: DatabaseTimeouts;
   /** Concurrent metrics and searches per workspace on this instance (src/guards/concurrency.ts). */
   concurrency: ConcurrencyLimits;
+  /** Input hygiene; see src/guards/input-hygiene.ts. */
+  input: InputConfig;
 }
 
 export interface HttpConfig {
@@ -61,6 +63,17 @@ export interface IdempotencyConfig {
   /** How often this instance deletes expired keys; 0: never on this instance. */
   sweepMs: number;
 }
+
+export interface InputConfig {
+  /** Largest request body; a bigger one is refused with HTTP 413 before it is read whole. */
+  maxBodyBytes: number;
+  /** Deepest nesting of objects and arrays in one JSON argument. */
+  maxJsonDepth: number;
+  /** Largest JSON argument, in bytes of its serialization. */
+  maxJsonBytes: number;
+}
+
+export const DEFAULT_INPUT_CONFIG: InputConfig = { maxBodyBytes: 1_048_576, maxJsonDepth: 32, maxJsonBytes: 65_536 };
 
 export interface SlaBreachConfig {
   /** How often this instance looks for SLA targets whose due time passed; 0: this instance never sweeps. */
@@ -245,6 +258,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     concurrency: {
       perWorkspace: readInt(env, 'CXGRAPH_EXPENSIVE_CONCURRENCY', 2, 1, 1_000),
       queue: readInt(env, 'CXGRAPH_EXPENSIVE_QUEUE', 30, 0, 10_000),
+    },
+    input: {
+      maxBodyBytes: readInt(env, 'CXGRAPH_MAX_BODY_BYTES', DEFAULT_INPUT_CONFIG.maxBodyBytes, 1_024, 1_073_741_824),
+      maxJsonDepth: readInt(env, 'CXGRAPH_MAX_JSON_DEPTH', DEFAULT_INPUT_CONFIG.maxJsonDepth, 1, 1_000),
+      maxJsonBytes: readInt(env, 'CXGRAPH_MAX_JSON_BYTES', DEFAULT_INPUT_CONFIG.maxJsonBytes, 64, 1_073_741_824),
     },
   };
 }

@@ -89,7 +89,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
     const apiKeys = new ApiKeyCache(db.prisma, bus, { ttlMs: config.apiKeyCacheMs }, log);
-    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http, concurrency: config.concurrency });
+    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http, concurrency: config.concurrency, input: config.input });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;

@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the input limits, 1 MB bodies and JSON 32 deep and 64 kB by default', () => {
+    expect(loadConfig({}).input).toEqual({ maxBodyBytes: 1_048_576, maxJsonDepth: 32, maxJsonBytes: 65_536 });
+    expect(loadConfig({ CXGRAPH_MAX_BODY_BYTES: '4096', CXGRAPH_MAX_JSON_DEPTH: '8', CXGRAPH_MAX_JSON_BYTES: '1000' }).input).toEqual({
+      maxBodyBytes: 4096,
+      maxJsonDepth: 8,
+      maxJsonBytes: 1000,
+    });
+  });
+
   it.each([
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL is not a valid URL/],
     [{ DATABASE_URL: 'mysql://localhost/cx' }, /must start with postgres:\/\//],
@@ -32,6 +41,8 @@ describe('loadConfig', () => {
     [{ CXGRAPH_SEED_DEMO: 'maybe' }, /CXGRAPH_SEED_DEMO must be true or false/],
     [{ CXGRAPH_DEMO_API_KEY: 'short' }, /at least 16 characters/],
     [{ DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX must be between 1 and 1000/],
+    [{ CXGRAPH_MAX_BODY_BYTES: '1mb' }, /CXGRAPH_MAX_BODY_BYTES must be a whole number/],
+    [{ CXGRAPH_MAX_JSON_DEPTH: '0' }, /CXGRAPH_MAX_JSON_DEPTH must be between 1 and 1000/],
   ])('rejects %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(StartupError);
     expect(() => loadConfig(env)).toThrow(message);
