@@ -13,6 +13,9 @@ import { createLiveEvents, type LiveEvents } from './events/live.ts';
 import { useSharedSubscriptionExecution } from './events/shared-execution.ts';
 import { ApiKeyWatch, useHttpSubscriptionKeyWatch } from './events/key-watch.ts';
 import { useEventWakeups } from './events/notify-plugin.ts';
+import { MemoryBuckets, RedisBuckets, type CostBuckets } from './guards/bucket.ts';
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT, type GuardLimits, type RateLimitConfig } from './guards/limits.ts';
+import { CostGuard } from './guards/plugin.ts';
 
 export interface AppOptions {
   db: Database;
@@ -25,6 +28,13 @@ export interface AppOptions {
    * watch of its own, every 5 s.
    */
   keyWatch?: ApiKeyWatch;
+  /** Query cost and document limits; default: DEFAULT_LIMITS (config: CXGRAPH_MAX_*). */
+  limits?: Partial<GuardLimits>;
+  /**
+   * Cost points per caller; default: DEFAULT_RATE_LIMIT, in this instance's memory, or shared
+   * through Redis when `redisUrl` is given (closed with `app.dispose()`).
+   */
+  rateLimit?: Partial<RateLimitConfig> & { redisUrl?: string | null };
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -52,8 +62,15 @@ export function createApp({
   logger,
   events = createLiveEvents(new InMemoryBus()),
   keyWatch = new ApiKeyWatch(db.prisma, 5_000, logger),
+  limits,
+  rateLimit,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
+  const bucketConfig = { ...DEFAULT_RATE_LIMIT, ...rateLimit };
+  const buckets: CostBuckets = rateLimit?.redisUrl
+    ? new RedisBuckets(rateLimit.redisUrl, bucketConfig, logger)
+    : new MemoryBuckets(bucketConfig);
+  const costGuard = new CostGuard({ limits: { ...DEFAULT_LIMITS, ...limits }, rateLimit: bucketConfig, buckets });
   return createYoga<ServerContext, Context>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -95,15 +112,21 @@ export function createApp({
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
-    context: async ({ request, connectionParams }): Promise<Context> => ({
-      viewer: await resolveViewer(db.prisma, authorizationOf(request, connectionParams)),
-      prisma: db.prisma,
-      db,
-      log: logger,
-      events,
-      keyWatch,
-    }),
+    context: async (initial): Promise<Context> => {
+      // The operation pays for itself before its key is looked up: a rate-limited request touches no database.
+      await costGuard.admit(initial);
+      return {
+        viewer: await resolveViewer(db.prisma, authorizationOf(initial.request, initial.connectionParams)),
+        prisma: db.prisma,
+        db,
+        log: logger,
+        events,
+        keyWatch,
+      };
+    },
     plugins: [
+      costGuard.plugin(),
+      { onDispose: () => buckets.close() },
       useErrorCodes(),
       useEventWakeups(),
       useSharedSubscriptionExecution(),

@@ -14,6 +14,7 @@ import { ConflictError, ErrorCode, InvalidStateError, NotFoundError, requestErro
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
+import { cost } from './guards/cost-spec.ts';
 
 /**
  * The schema builder: plugin order and shared scalars only. Domain types live in
@@ -88,6 +89,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       description: 'Fetches up to 100 objects by global ID, in the order given; null for each one not found in the caller\'s workspace.',
       authScopes: { authenticated: true },
       validate: z.object({ ids: z.array(z.unknown()).max(100, 'at most 100 ids') }),
+      extensions: cost({ listSize: 'ids' }),
     },
     idFieldOptions: { description: 'Globally unique, opaque ID of this object.' },
     nodeTypeOptions: { description: 'An object with a globally unique, opaque ID. Fetch any node with `node(id:)`.' },

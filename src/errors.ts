@@ -16,6 +16,10 @@ export const ErrorCode = {
   CURSOR_EXPIRED: 'CURSOR_EXPIRED',
   /** A subscriber fell further behind than its buffer allows; resume from the last cursor received. */
   SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
+  /** The operation exceeds a limit (cost, depth, aliases, tokens, size, directives); extensions name the figure and the limit. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** The caller's bucket of cost points is empty for now (HTTP 429, `Retry-After`); retry later. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

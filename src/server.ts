@@ -84,7 +84,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const events = createLiveEvents(bus, config.events);
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
-    const app = createApp({ db, logger: log, events, keyWatch });
+    const app = createApp({
+      db,
+      logger: log,
+      events,
+      keyWatch,
+      limits: config.limits,
+      rateLimit: { ...config.rateLimit, redisUrl: config.events.redisUrl },
+    });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
@@ -123,6 +130,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           await closed;
         }
         await sweeperStopped;
+        await app.dispose();
         await bus.close();
         await closeDb();
         log.info('stopped');
