@@ -53,6 +53,13 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/**
+ * Every operation takes at least this from its bucket, even one whose cost is 0 (introspection,
+ * `__typename`) or that returned nothing: parsing, validating and answering it is work too, and
+ * keyless callers, whose operations fail before returning data, are limited all the same.
+ */
+export const MIN_CHARGE = 1;
+
 const STATE = Symbol.for('cxgraph.guards.cost');
 
 interface GuardedContext {
@@ -110,17 +117,18 @@ export class CostGuard {
    */
   async admit(context: object): Promise<void> {
     const state = (context as GuardedContext)[STATE];
-    if (!state || state.charged > 0 || state.requested === 0) return;
-    const { allowed, available } = await this.options.buckets.take(state.bucket, state.requested);
+    if (!state || state.charged > 0) return;
+    const price = Math.max(MIN_CHARGE, state.requested);
+    const { allowed, available } = await this.options.buckets.take(state.bucket, price);
     state.available = available;
     if (allowed) {
-      state.charged = state.requested;
+      state.charged = price;
       return;
     }
     const { rateLimit } = this.options;
-    const retryAfter = Math.max(1, Math.ceil((state.requested - available) / rateLimit.restorePerSecond));
+    const retryAfter = Math.max(1, Math.ceil((price - available) / rateLimit.restorePerSecond));
     throw new GraphQLError(
-      `Rate limited: this operation costs ${state.requested} points and ${Math.floor(available)} are available (${rateLimit.restorePerSecond} restored per second); retry in ${retryAfter} s`,
+      `Rate limited: this operation needs ${price} points and ${Math.floor(available)} are available (${rateLimit.restorePerSecond} restored per second); retry in ${retryAfter} s`,
       {
         extensions: {
           code: ErrorCode.RATE_LIMITED,
@@ -135,13 +143,13 @@ export class CostGuard {
 
   /** Settles an executed operation: refunds what it did not use, reports its cost. */
   private async settle(state: CostState, schema: GraphQLSchema, document: DocumentNode, result: ExecutionResult): Promise<void> {
-    const actual = result.data ? Math.min(state.charged, actualCost(schema, document, state.operationName, state.variables, result.data)) : 0;
+    const actual = result.data ? Math.min(state.requested, actualCost(schema, document, state.operationName, state.variables, result.data)) : 0;
     state.actual = actual;
-    const refund = state.charged - actual;
+    const refund = state.charged - Math.max(MIN_CHARGE, actual);
     if (refund > 0) {
       const { available } = await this.options.buckets.take(state.bucket, -refund);
       state.available = available;
-      state.charged = actual;
+      state.charged -= refund;
     }
   }
 
