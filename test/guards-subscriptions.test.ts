@@ -55,8 +55,14 @@ describe('subscriptions pay their cost when they start', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit-policy')).toBe('"cost";q=60;w=60');
     const reader = res.body!.getReader();
-    const { value } = await reader.read();
-    expect(new TextDecoder().decode(value)).toContain('metricUpdated');
+    // The stream may open with a keep-alive comment before the first push.
+    let received = '';
+    while (!received.includes('metricUpdated')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += new TextDecoder().decode(value);
+    }
+    expect(received).toContain('metricUpdated');
     const after = await live.post(ws.apiKey, TWO_POINTS);
     expect(after.extensions?.cost.throttleStatus.currentlyAvailable).toBeLessThan(30);
     const refused = await fetch(live.running.url, {
