@@ -20,6 +20,7 @@ function nestedRelations(levels: number): string {
 }
 
 function expectRefused(res: Awaited<ReturnType<typeof graphql>>, measure: string, figure: number | ((n: number) => boolean), limit: number) {
+  expect(res.status).toBe(400);
   expect(res.data ?? null).toBeNull();
   expect(res.errors).toHaveLength(1);
   const extensions = res.errors![0]!.extensions!;

@@ -106,6 +106,22 @@ export function rateLimitHeaders(state: CostState | undefined, rateLimit: RateLi
   };
 }
 
+/**
+ * Yoga marks errors raised while parsing as GraphQL-over-HTTP "spec" errors, answered 200 to an
+ * `application/json` client; a refusal by the token limit is a refusal like the others: 400.
+ */
+function withRefusalStatus(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((e) => e.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX && (e.extensions.http as { spec?: boolean } | undefined)?.spec)) {
+    return result;
+  }
+  const errors = result.errors.map((e) =>
+    e.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX
+      ? new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, http: { status: 400 } } })
+      : e,
+  );
+  return { ...result, errors };
+}
+
 export class CostGuard {
   private readonly byRequest = new WeakMap<Request, CostState>();
 
@@ -210,8 +226,8 @@ export class CostGuard {
       },
       async onResultProcess({ request, result, setResult, serverContext }) {
         if (Array.isArray(result) || isAsyncIterable(result) || !result || typeof result !== 'object') return;
-        const single = result as ExecutionResult;
-        if ((single.extensions as { cost?: unknown } | undefined)?.cost) return;
+        const single = withRefusalStatus(result as ExecutionResult);
+        if ((single.extensions as { cost?: unknown } | undefined)?.cost) return setResult(single);
         // Refused before validation (size, tokens, syntax): nothing was charged; report the bucket as it is.
         let state = guard.byRequest.get(request);
         if (!state) {
