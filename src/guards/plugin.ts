@@ -174,7 +174,9 @@ export class CostGuard {
     const guard = this;
     return {
       onParams({ params, setResult }) {
-        const bytes = Buffer.byteLength(params.query ?? '', 'utf8');
+        // A query that is not a string is yoga's to refuse (400), not ours to measure.
+        if (typeof params.query !== 'string') return;
+        const bytes = Buffer.byteLength(params.query, 'utf8');
         if (bytes > limits.maxDocumentBytes) setResult({ errors: [tooComplex('documentBytes', bytes, limits.maxDocumentBytes)] });
       },
       onParse({ setParseFn, parseFn }) {
