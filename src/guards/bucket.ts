@@ -110,9 +110,9 @@ export class RedisBuckets implements CostBuckets {
     this.fallback = new MemoryBuckets(config);
     this.redis = new Redis(url, {
       lazyConnect: false,
-      // Fail a command at once while disconnected instead of queueing it: the request goes on
-      // with the memory bucket rather than waiting for Redis to come back.
-      enableOfflineQueue: false,
+      // A command waits for the first connection (so a fresh instance shares the bucket at once),
+      // is never retried, and gives up after 500 ms: a request whose Redis is away goes on with
+      // the memory bucket instead of waiting for it to come back.
       maxRetriesPerRequest: 0,
       commandTimeout: 500,
       retryStrategy: (times) => Math.min(times * 200, 2_000),
