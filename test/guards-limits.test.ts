@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { loadConfig, StartupError } from '../src/config.ts';
 import { requestedCost } from '../src/guards/cost.ts';
@@ -9,8 +9,9 @@ import { measureDocument } from '../src/guards/shape.ts';
 import { createLogger } from '../src/logger.ts';
 import { getSchema } from '../src/schema/index.ts';
 import { graphql } from './helpers/app.ts';
+import type { App } from '../src/app.ts';
 import { testDatabase } from './helpers/database.ts';
-import { createTestWorkspace, insertCustomers } from './helpers/factories.ts';
+import { createTestWorkspace, insertCustomers, type TestWorkspace } from './helpers/factories.ts';
 
 /** `customers { edges { node { organization { customers { … } } } } }`, `levels` relations deep. */
 function nestedRelations(levels: number): string {
@@ -34,11 +35,23 @@ function expectRefused(res: Awaited<ReturnType<typeof graphql>>, measure: string
   expect(res.extensions?.cost?.actualQueryCost).toBe(0);
 }
 
+let defaults: Promise<App> | undefined;
+
+/** An app with the production limits and bucket (the suite's shared app allows a larger cost). */
+async function send(ws: TestWorkspace, query: string, variables: Record<string, unknown> = {}) {
+  defaults ??= testDatabase().then((db) => createApp({ db, logger: createLogger('silent') }));
+  return graphql(query, variables, { apiKey: ws.apiKey, app: await defaults });
+}
+
+afterAll(async () => {
+  await (await defaults)?.dispose();
+});
+
 describe('limits before execution (defaults)', () => {
   it('refuses an operation over the cost limit, with its cost', async () => {
     const ws = await createTestWorkspace();
     // 1 (customers) + 1 (totalCount) + 100 × (1 node + 1 tickets + 100 × 1 ticket) = 10,202
-    const res = await ws.gql(/* GraphQL */ `{ customers(first: 100) { totalCount edges { node { tickets(first: 100) { edges { node { id } } } } } } }`);
+    const res = await send(ws, /* GraphQL */ `{ customers(first: 100) { totalCount edges { node { tickets(first: 100) { edges { node { id } } } } } } }`);
     expectRefused(res, 'cost', 10_202, 1000);
     expect(res.extensions?.cost?.requestedQueryCost).toBe(10_202);
   });
@@ -47,11 +60,18 @@ describe('limits before execution (defaults)', () => {
     const ws = await createTestWorkspace();
     const query = /* GraphQL */ `query ($n: Int) { customers(first: $n) { edges { node { tickets(first: $n) { edges { node { id } } } } } } }`;
     // 1 + 5 × (1 + 1 + 5) = 36
-    const cheap = await ws.gql(query, { n: 5 });
+    const cheap = await send(ws, query, { n: 5 });
     expect(cheap.errors).toBeUndefined();
     expect(cheap.extensions?.cost?.requestedQueryCost).toBe(36);
     // 1 + 40 × (1 + 1 + 40) = 1,681: the validation result of this document is cached, its cost is not.
-    expectRefused(await ws.gql(query, { n: 40 }), 'cost', 1_681, 1000);
+    expectRefused(await send(ws, query, { n: 40 }), 'cost', 1_681, 1000);
+  });
+
+  it('leaves an out-of-range page size to argument validation: BAD_USER_INPUT, not QUERY_TOO_COMPLEX', async () => {
+    const ws = await createTestWorkspace();
+    // Counted as 100 (the most `first` can be): 1 + 100 × (1 + 1 + 25 × 1) = 2,701 would be refused, so only 1 level here.
+    const res = await send(ws, `{ customers(first: 100000) { edges { node { id } } } }`);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'first' });
   });
 
   it('refuses relations nested 20 deep by depth, counting edges and node', async () => {
@@ -60,13 +80,13 @@ describe('limits before execution (defaults)', () => {
     const depth = measureDocument(parse(query)).depth;
     // customers/edges/node, then 10 × organization and 10 × customers/edges/node, then id.
     expect(depth).toBe(3 + 10 + 30 + 1);
-    expectRefused(await ws.gql(query), 'depth', depth, 12);
+    expectRefused(await send(ws, query), 'depth', depth, 12);
   });
 
   it('refuses 31 aliases', async () => {
     const ws = await createTestWorkspace();
     const fields = Array.from({ length: 31 }, (_, i) => `a${i}: viewer { scopes }`).join(' ');
-    expectRefused(await ws.gql(`{ ${fields} }`), 'aliases', 31, 30);
+    expectRefused(await send(ws, `{ ${fields} }`), 'aliases', 31, 30);
   });
 
   it('refuses hundreds of aliases of metric before computing any', async () => {
@@ -74,27 +94,27 @@ describe('limits before execution (defaults)', () => {
     // `mN: metric(input: $input) { value }` is 12 tokens: 500 of them (and 10 of frame) pass the token limit first.
     const aliases = (n: number) => `query ($input: MetricInput!) { ${Array.from({ length: n }, (_, i) => `m${i}: metric(input: $input) { value }`).join(' ')} }`;
     const input = { key: 'csat', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' };
-    expectRefused(await ws.gql(aliases(500), { input }), 'tokens', 6_010, 5_000);
-    expectRefused(await ws.gql(aliases(400), { input }), 'aliases', 400, 30);
+    expectRefused(await send(ws, aliases(500), { input }), 'tokens', 6_010, 5_000);
+    expectRefused(await send(ws, aliases(400), { input }), 'aliases', 400, 30);
   });
 
   it('refuses more than 5,000 tokens while parsing, with the real count', async () => {
     const ws = await createTestWorkspace();
     // 6,000 × `id` plus 11 tokens of frame (`{ customers { edges { node {` and `} } } }`): under 100 kB, no alias, shallow.
     const query = `{ customers { edges { node { ${'id '.repeat(6_000)}} } } }`;
-    expectRefused(await ws.gql(query), 'tokens', 6_011, 5_000);
+    expectRefused(await send(ws, query), 'tokens', 6_011, 5_000);
   });
 
   it('refuses a document over 100 kB before parsing it', async () => {
     const ws = await createTestWorkspace();
     const query = `{ viewer { scopes } }\n# ${'x'.repeat(120_000)}`;
-    expectRefused(await ws.gql(query), 'documentBytes', Buffer.byteLength(query), 100_000);
+    expectRefused(await send(ws, query), 'documentBytes', Buffer.byteLength(query), 100_000);
   });
 
   it('refuses more than 50 directives', async () => {
     const ws = await createTestWorkspace();
     const query = `{ viewer { ${'scopes @include(if: true) '.repeat(51)}} }`;
-    expectRefused(await ws.gql(query), 'directives', 51, 50);
+    expectRefused(await send(ws, query), 'directives', 51, 50);
   });
 
   it('stops parsing a 2 MB document of 110,000 aliases at the token limit, even with no size limit', async () => {
@@ -114,7 +134,7 @@ describe('cost of an accepted operation', () => {
   it('reports requested and actual cost and the bucket on every response', async () => {
     const ws = await createTestWorkspace();
     await insertCustomers(ws.workspaceId, 3);
-    const res = await ws.gql(/* GraphQL */ `{
+    const res = await send(ws, /* GraphQL */ `{
       customers(first: 10) { totalCount edges { node { id name tickets(first: 5) { edges { node { id subject } } } } } }
     }`);
     expect(res.errors).toBeUndefined();
@@ -129,15 +149,15 @@ describe('cost of an accepted operation', () => {
 
   it('weighs a metric by its statement and search by its hits, and charges nothing for introspection', async () => {
     const ws = await createTestWorkspace();
-    const metric = await ws.gql(`{ metric(input: { key: "csat", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { value } }`);
+    const metric = await send(ws, `{ metric(input: { key: "csat", from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { value } }`);
     expect(metric.errors).toBeUndefined();
     // 50 (the aggregate statement, declared on the field) + 1 (the result object).
     expect(metric.extensions?.cost).toMatchObject({ requestedQueryCost: 51, actualQueryCost: 51 });
-    const search = await ws.gql(`{ search(query: "nothing matches this", first: 20) { kind customer { id } } }`);
+    const search = await send(ws, `{ search(query: "nothing matches this", first: 20) { kind customer { id } } }`);
     expect(search.errors).toBeUndefined();
     // 10 + 20 × (hit 1 + customer 1) requested; 10 + no hits actual.
     expect(search.extensions?.cost).toMatchObject({ requestedQueryCost: 50, actualQueryCost: 10 });
-    const introspection = await ws.gql(`{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`);
+    const introspection = await send(ws, `{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`);
     expect(introspection.extensions?.cost).toMatchObject({ requestedQueryCost: 0 });
   });
 

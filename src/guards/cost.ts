@@ -18,7 +18,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE } from '../schema/connections.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/connections.ts';
 import type { FieldCost } from './cost-spec.ts';
 
 /**
@@ -108,9 +108,14 @@ function argument(walk: Walk, field: GraphQLField<unknown, unknown>, node: Field
   return field.args.find((a) => a.name === name)?.defaultValue;
 }
 
+/**
+ * A size argument, capped at MAX_PAGE_SIZE: every page and list argument is validated to at
+ * most that, so `first: 1000` is left to argument validation (BAD_USER_INPUT naming `first`)
+ * rather than refused here as too complex.
+ */
 function asCount(value: unknown): number | undefined {
-  if (Array.isArray(value)) return value.length;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.ceil(value);
+  if (Array.isArray(value)) return Math.min(MAX_PAGE_SIZE, value.length);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.min(MAX_PAGE_SIZE, Math.ceil(value));
   return undefined;
 }
 

@@ -16,8 +16,10 @@ export function testApp(): Promise<App> {
     createApp({
       db: await testDatabase(),
       logger: createLogger((process.env.CXGRAPH_TEST_LOG_LEVEL as never) ?? 'silent'),
-      // The suite sends thousands of requests with few keys; test/guards-*.test.ts prove the production buckets.
+      // The suite sends thousands of requests with few keys, and its statement-count tests ask
+      // for deliberately large pages; test/guards-*.test.ts prove the production limits and buckets.
       rateLimit: TEST_RATE_LIMIT,
+      limits: { maxCost: 1_000_000 },
     }))();
   return app;
 }
