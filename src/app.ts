@@ -22,6 +22,9 @@ import { useHiddenFieldSuggestions } from './guards/field-suggestions.ts';
 import { REPLAYED_HEADER, useIdempotencyKeys } from './guards/idempotency.ts';
 import { useInputHygiene } from './guards/input-hygiene.ts';
 import { useRequestErrorHygiene } from './guards/request-hygiene.ts';
+import { MemoryBuckets, RedisBuckets, type CostBuckets } from './guards/bucket.ts';
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT, type GuardLimits, type RateLimitConfig } from './guards/limits.ts';
+import { CostGuard } from './guards/plugin.ts';
 
 export interface AppOptions {
   db: Database;
@@ -42,6 +45,13 @@ export interface AppOptions {
   concurrency?: ConcurrencyLimits | WorkspaceConcurrency;
   /** Request body and JSON argument limits; default: DEFAULT_INPUT_CONFIG. */
   input?: InputConfig;
+  /** Query cost and document limits; default: DEFAULT_LIMITS (config: CXGRAPH_MAX_*). */
+  limits?: Partial<GuardLimits>;
+  /**
+   * Cost points per caller; default: DEFAULT_RATE_LIMIT, in this instance's memory, or shared
+   * through Redis when `redisUrl` is given (closed with `app.dispose()`).
+   */
+  rateLimit?: Partial<RateLimitConfig> & { redisUrl?: string | null };
 }
 
 /** What the transports hand to the context factory: an HTTP request, or a WebSocket operation. */
@@ -73,12 +83,19 @@ export function createApp({
   http = readHttpConfig(),
   concurrency,
   input = DEFAULT_INPUT_CONFIG,
+  limits,
+  rateLimit,
 }: AppOptions): App {
   const readiness = createReadinessCheck(db, events.bus);
   // What the watch of open streams finds changed in the database, HTTP requests stop trusting too.
   keyWatch.onKeyChange((apiKeyId) => void apiKeys.invalidate(apiKeyId));
   const expensive = concurrency instanceof WorkspaceConcurrency ? concurrency : new WorkspaceConcurrency(concurrency);
   const anyOrigin = http.corsOrigins.includes('*');
+  const bucketConfig = { ...DEFAULT_RATE_LIMIT, ...rateLimit };
+  const buckets: CostBuckets = rateLimit?.redisUrl
+    ? new RedisBuckets(rateLimit.redisUrl, bucketConfig, logger)
+    : new MemoryBuckets(bucketConfig);
+  const costGuard = new CostGuard({ limits: { ...DEFAULT_LIMITS, ...limits }, rateLimit: bucketConfig, buckets });
   return createYoga<ServerContext, Context>({
     // Keys travel in the Authorization header, never in cookies: no request needs credentials,
     // so none is ever allowed (yoga's default reflects any origin WITH credentials). Without an
@@ -142,20 +159,25 @@ export function createApp({
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
-    context: async ({ request, connectionParams }): Promise<Context> => ({
-      // A WebSocket operation reads its key every time: a revoked key must not subscribe.
-      viewer: connectionParams
-        ? await resolveViewer(db.prisma, authorizationOf(request, connectionParams))
-        : await apiKeys.viewer(authorizationOf(request, connectionParams)),
-      prisma: db.prisma,
-      db,
-      log: logger,
-      events,
-      keyWatch,
-      apiKeys,
-      expensive,
-    }),
+    context: async (initial): Promise<Context> => {
+      // The operation pays for itself before its key is looked up: a rate-limited request touches no database.
+      await costGuard.admit(initial);
+      const authorization = authorizationOf(initial.request, initial.connectionParams);
+      return {
+        // A WebSocket operation reads its key every time: a revoked key must not subscribe.
+        viewer: initial.connectionParams ? await resolveViewer(db.prisma, authorization) : await apiKeys.viewer(authorization),
+        prisma: db.prisma,
+        db,
+        log: logger,
+        events,
+        keyWatch,
+        apiKeys,
+        expensive,
+      };
+    },
     plugins: [
+      costGuard.plugin(),
+      { onDispose: () => buckets.close() },
       useCancelOnDisconnect(),
       useErrorCodes(),
       useRequestErrorHygiene(),

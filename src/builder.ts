@@ -15,6 +15,7 @@ import { ConflictError, ErrorCode, InvalidStateError, NotFoundError, requestErro
 import type PrismaTypes from './generated/pothos-prisma-types.ts';
 import { getDatamodel } from './generated/pothos-prisma-types.ts';
 import { decodeGlobalId, encodeGlobalId } from './schema/global-id.ts';
+import { cost } from './guards/cost-spec.ts';
 
 /** Pothos cannot load an id whose type is no Node (or no type at all: "Nope:<uuid>"); such an id finds nothing. */
 function isNodeTypename(schema: GraphQLSchema, typename: string): boolean {
@@ -119,6 +120,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
       description: 'Fetches up to 100 objects by global ID, in the order given; null for each one not found in the caller\'s workspace.',
       authScopes: { authenticated: true },
       validate: z.object({ ids: z.array(z.unknown()).max(100, 'at most 100 ids') }),
+      extensions: cost({ listSize: 'ids' }),
       resolve: (_root, args, _ctx, info, resolveNodes) => {
         // Pothos' loader reads `args.ids` itself, whatever list it is handed: null out the unloadable ones there.
         args.ids = args.ids.map((id) => (isNodeTypename(info.schema, id.typename) ? id : null)) as typeof args.ids;

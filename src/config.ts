@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/timeouts.ts';
 import type { ConcurrencyLimits } from './guards/concurrency.ts';
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT, type GuardLimits, type RateLimitConfig } from './guards/limits.ts';
 
 /**
  * A configuration or start-up problem the operator can fix. Entry points print its message as
@@ -42,6 +43,10 @@ export interface Config {
   concurrency: ConcurrencyLimits;
   /** Input hygiene; see src/guards/input-hygiene.ts. */
   input: InputConfig;
+  /** Query cost and document limits (src/guards/). */
+  limits: GuardLimits;
+  /** Leaky bucket of cost points per API key (shared through Redis when REDIS_URL is set). */
+  rateLimit: RateLimitConfig;
 }
 
 export interface HttpConfig {
@@ -244,6 +249,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       metricPushMs: readInt(env, 'CXGRAPH_METRIC_PUSH_MS', 2_000, 100, 3_600_000),
     },
     apiKeyCacheMs: readInt(env, 'CXGRAPH_API_KEY_CACHE_MS', 10_000, 0, 300_000),
+    limits: {
+      maxCost: readInt(env, 'CXGRAPH_MAX_COST', DEFAULT_LIMITS.maxCost, 1, 10_000_000),
+      maxDepth: readInt(env, 'CXGRAPH_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 1, 1_000),
+      maxAliases: readInt(env, 'CXGRAPH_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 100_000),
+      maxTokens: readInt(env, 'CXGRAPH_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 10_000_000),
+      maxDocumentBytes: readInt(env, 'CXGRAPH_MAX_DOCUMENT_BYTES', DEFAULT_LIMITS.maxDocumentBytes, 1_000, 100_000_000),
+      maxDirectives: readInt(env, 'CXGRAPH_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 100_000),
+    },
+    rateLimit: {
+      bucketSize: readInt(env, 'CXGRAPH_RATE_LIMIT_POINTS', DEFAULT_RATE_LIMIT.bucketSize, 1, 100_000_000),
+      restorePerSecond: readInt(env, 'CXGRAPH_RATE_LIMIT_RESTORE_PER_SECOND', DEFAULT_RATE_LIMIT.restorePerSecond, 1, 10_000_000),
+    },
     slaBreaches: {
       sweepMs: readSweepMs(env),
       batchSize: readInt(env, 'CXGRAPH_SLA_SWEEP_BATCH', 500, 1, 10_000),

@@ -24,7 +24,12 @@ export const ErrorCode = {
   TIMEOUT: 'TIMEOUT',
   /** The database cannot be reached right now; retry after the `Retry-After` seconds (HTTP 503). */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  /** Too many requests (or too many expensive operations at once) for this caller; retry after `Retry-After`. */
+  /** The operation exceeds a limit (cost, depth, aliases, tokens, size, directives); extensions name the figure and the limit. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /**
+   * Too many requests for this caller: its bucket of cost points is empty, or too many of its
+   * workspace's expensive operations are waiting (HTTP 429); retry after `Retry-After`.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

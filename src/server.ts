@@ -89,7 +89,18 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // One watch for the API keys of WebSocket connections and SSE streams alike.
     const keyWatch = new ApiKeyWatch(db.prisma, config.events.keyRecheckMs, log);
     const apiKeys = new ApiKeyCache(db.prisma, bus, { ttlMs: config.apiKeyCacheMs }, log);
-    const app = createApp({ db, logger: log, events, keyWatch, apiKeys, http: config.http, concurrency: config.concurrency, input: config.input });
+    const app = createApp({
+      db,
+      logger: log,
+      events,
+      keyWatch,
+      apiKeys,
+      http: config.http,
+      concurrency: config.concurrency,
+      input: config.input,
+      limits: config.limits,
+      rateLimit: { ...config.rateLimit, redisUrl: config.events.redisUrl },
+    });
     const server = createServer(app);
     // Slow clients must not pin sockets forever; these bound a request's header and body time.
     server.headersTimeout = 30_000;
@@ -131,6 +142,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
           await closed;
         }
         await sweeperStopped;
+        await app.dispose();
         await bus.close();
         await closeDb();
         log.info('stopped');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import {
@@ -127,9 +128,35 @@ export function createPgPool(fields: PgConnectionFields, options: PgPoolOptions)
   });
 }
 
-/** Runtime factory for PostgreSQL: Prisma Client over a bounded pool. */
+/** Distinct statements prepared by name; any beyond are sent unnamed (parsed and planned each time). */
+const MAX_NAMED_STATEMENTS = 2_000;
+/** Statements with more parameters are mostly IN lists whose length varies: not worth a name each. */
+const MAX_NAMED_PARAMETERS = 64;
+
+/**
+ * Names Prisma's statements so each pooled connection parses and plans a statement text once
+ * and then only binds and executes it (issue 12: every request's statements were parsed and
+ * planned anew). The name is a hash of the text, so the same text always has the same name. The
+ * number of names is bounded, because PostgreSQL keeps a connection's prepared statements until
+ * it closes.
+ */
+export function statementNames(): (query: SqlQuery) => string {
+  const names = new Map<string, string>();
+  return (query) => {
+    let name = names.get(query.sql);
+    if (name === undefined) {
+      // No name: pg sends the statement unnamed (the adapter passes the value to pg as it is).
+      if (names.size >= MAX_NAMED_STATEMENTS || query.args.length > MAX_NAMED_PARAMETERS) return undefined as unknown as string;
+      name = `cx_${createHash('sha1').update(query.sql).digest('base64url')}`;
+      names.set(query.sql, name);
+    }
+    return name;
+  };
+}
+
+/** Runtime factory for PostgreSQL: Prisma Client over a bounded pool, with named statements. */
 export function pgRuntimeAdapter(pool: pg.Pool): PrismaPg {
-  return new PrismaPg(pool);
+  return new PrismaPg(pool, { statementNameGenerator: statementNames() });
 }
 
 /** Single-session migration factory for PostgreSQL (see the module comment). */

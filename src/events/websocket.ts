@@ -49,6 +49,13 @@ export const SCOPES_REDUCED_CLOSE = { code: 4403, reason: "Forbidden: the API ke
 
 const SUBSCRIBABLE_SCOPES = ['conversations:read', 'tickets:read', 'customers:read', 'metrics:read'] as const;
 
+/** `extensions.http` is for HTTP responses only; a graphql-ws `error` message leaves it out. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!('http' in error.extensions)) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
+
 function authorizationFrom(params: Record<string, unknown> | undefined): string | null {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === 'string' ? value : null;
@@ -131,8 +138,15 @@ export function attachWebSockets(
           socket: ctx.extra.socket,
           params,
         });
+        // Parsed and validated before the context is built: the guards (src/guards/) refuse a
+        // too complex operation there, and the context factory charges its cost first, so a
+        // refused subscription touches no database. Their GraphQLErrors become an `error` message.
+        let document: ReturnType<typeof parse>;
         let contextValue: unknown;
         try {
+          document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
           contextValue = await contextFactory();
         } catch (error) {
           // The key stopped working since connection_init (the periodic re-check has not run yet):
@@ -141,18 +155,17 @@ export function attachWebSockets(
             ctx.extra.socket.close(INVALID_KEY_CLOSE.code, INVALID_KEY_CLOSE.reason);
             return [error];
           }
+          if (error instanceof GraphQLError && !error.originalError) return [withoutHttp(error)];
           throw error;
         }
-        const args: ExecutionArgs = {
+        return {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue,
           rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
+        } satisfies ExecutionArgs;
       },
     },
     wss,

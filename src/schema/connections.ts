@@ -3,6 +3,7 @@
  * contract reads the same way, and `totalCount` documented (the Prisma plugin adds it bare).
  */
 import { ErrorCode, requestError } from '../errors.ts';
+import { cost } from '../guards/cost-spec.ts';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;
@@ -66,7 +67,8 @@ export function connectionOptions(typeName: string, description: string) {
         description: 'How many items match, across all pages.',
         nullable: false,
         // Lets the Prisma plugin answer a totalCount-only selection without loading rows.
-        extensions: { pothosPrismaTotalCount: true },
+        // A COUNT over every match, not one row: it costs a point of its own.
+        extensions: { pothosPrismaTotalCount: true, ...cost({ complexity: 1 }) },
         resolve: (parent: TotalCountParent) => (typeof parent.totalCount === 'function' ? parent.totalCount() : parent.totalCount),
       }),
     }),

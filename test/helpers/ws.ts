@@ -180,7 +180,9 @@ export function useLiveServer(env: Record<string, string> = {}) {
     const { testDatabase } = await import('./database.ts');
     // With REDIS_URL set (CI's second pass), wake-ups go through Redis like in production.
     const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-    const config = loadConfig({ PORT: '0', CXGRAPH_SEED_DEMO: 'false', CXGRAPH_EVENT_POLL_MS: '150', ...redis, ...env });
+    // A bucket no test drains unless it sets its own (test/guards-subscriptions.test.ts does).
+    const bucket = { CXGRAPH_RATE_LIMIT_POINTS: '100000000', CXGRAPH_RATE_LIMIT_RESTORE_PER_SECOND: '1000000' };
+    const config = loadConfig({ PORT: '0', CXGRAPH_SEED_DEMO: 'false', CXGRAPH_EVENT_POLL_MS: '150', ...redis, ...bucket, ...env });
     handle.running = await startServer(config, createLogger((process.env.CXGRAPH_TEST_LOG_LEVEL as never) ?? 'silent'), { db: await testDatabase() });
     handle.wsUrl = handle.running.url.replace(/^http/, 'ws');
   }, 60_000);

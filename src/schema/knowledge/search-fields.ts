@@ -9,6 +9,7 @@ import { workspaceIdOf } from '../tenancy.ts';
 import { countArticleMatches, searchArticles, suggestArticlesForConversations, type ArticleSearchHit } from './search.ts';
 import { localeTag } from './validation.ts';
 import { requestedStatuses } from './visibility.ts';
+import { cost } from '../../guards/cost-spec.ts';
 
 /** A selection of anything but the article's own columns (`column: true`): a relation or a count. */
 function needsRelations(query: { include?: object; select?: object }): boolean {
@@ -74,6 +75,8 @@ builder.queryField('searchArticles', (t) =>
     description:
       'Full-text search of the knowledge base, best match first (rank descending, ties by id). Stemming and stop words follow the language: "passwords" finds "password". Supports web-search syntax: "quoted phrases", OR, -excluded. Read-only keys search PUBLISHED articles only; keys with `knowledge:write` also search drafts, and archived articles only when `status` asks for them. Pages forward with `first` (1–50, default 10) and `after`.',
     authScopes: { scope: 'knowledge:read' },
+    // A ranked full-text statement (and a second one for totalCount): ten row loads, plus its page.
+    extensions: cost({ complexity: 10 }),
     args: {
       query: t.arg.string({ required: true, description: 'What to look for, 1–200 characters.', validate: searchText }),
       locale: t.arg.string({
@@ -134,6 +137,8 @@ builder.prismaObjectFields('Conversation', (t) => ({
     type: ArticleSearchResultRef,
     // Calls at the same place in the query share `first`, so they batch into one loader.
     byPath: true,
+    // One search statement for the whole page of conversations, and at most `first` hits each.
+    extensions: cost({ listSize: 'first' }),
     description:
       'Knowledge-base deflection: PUBLISHED articles in the customer\'s language (English when unknown) that best match what the customer wrote in their latest inbound messages (any of their words counts), best first. Empty when the customer has written nothing searchable.',
     authScopes: { scope: 'knowledge:read' },

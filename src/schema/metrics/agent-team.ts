@@ -5,6 +5,7 @@ import { ErrorCode, requestError } from '../../errors.ts';
 import { computeGroups } from '../../metrics/compute.ts';
 import { metricByKey, type Dimension, type Statistic } from '../../metrics/definitions.ts';
 import { workspaceIdOf } from '../tenancy.ts';
+import { cost } from '../../guards/cost-spec.ts';
 
 /**
  * Agent.metrics and Team.metrics: a fixed set of metrics for drill-down, computed by the same
@@ -89,6 +90,8 @@ const PerformanceMetricsRef = builder.objectRef<Subject>('PerformanceMetrics').i
         type,
         nullable: type === 'Float',
         description: FIELDS[name].description,
+        // An aggregate statement, batched over every agent (team) of the request: 2 per subject.
+        extensions: cost({ complexity: 2 }),
         resolve: (subject, _args, ctx) => metricLoader(ctx, subject, name).load(subject.id) as Promise<number>,
       });
     return {

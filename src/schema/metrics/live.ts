@@ -5,6 +5,7 @@ import type { EventStreamHandle, StreamItem } from '../../events/stream.ts';
 import type { MetricDefinition } from '../../metrics/definitions.ts';
 import { encodeEventCursor, subscribeToEvents } from '../subscriptions/kit.ts';
 import { MetricInput, MetricResultRef, prepareMetric, type MetricResultValue } from './types.ts';
+import { cost } from '../../guards/cost-spec.ts';
 
 /**
  * `metricUpdated`: a live dashboard tile. The current value is pushed at once; then, whenever
@@ -79,6 +80,8 @@ builder.subscriptionField('metricUpdated', (t) =>
     description:
       'Live metric: pushes the value for `input` at once, then a recomputed value whenever changes that can affect it commit — coalesced to at most one push per `intervalMs`. Invalid input fails at subscribe, as in `metric`.',
     authScopes: { scope: 'metrics:read' },
+    // Starting it computes the metric once, as `metric` does (later pushes are paced by intervalMs).
+    extensions: cost({ complexity: 50 }),
     args: {
       input: t.arg({ type: MetricInput, required: true, description: 'What to compute, as in `metric`.' }),
       intervalMs: t.arg.int({

@@ -7,6 +7,7 @@ import { loadById } from '../batch-load.ts';
 import { searchText } from '../inputs.ts';
 import { workspaceIdOf } from '../tenancy.ts';
 import { SEARCH_KINDS, searchEverything, type SearchHit, type SearchKind } from './service.ts';
+import { cost } from '../../guards/cost-spec.ts';
 
 const KIND_SCOPE: Record<SearchKind, Scope> = {
   CUSTOMER: 'customers:read',
@@ -54,6 +55,8 @@ builder.queryField('search', (t) =>
     description:
       'One ranked list across customers, organizations, tickets, conversations and published knowledge-base articles (drafts too for keys with knowledge:write). Kinds the key may not read are left out. Best match first; ties by kind and id. Not paginated: ask for up to 50.',
     authScopes: { authenticated: true },
+    // One full-text statement over five kinds: a search weighs ten row loads, plus its hits.
+    extensions: cost({ complexity: 10, listSize: 'first' }),
     args: {
       query: t.arg.string({ required: true, description: 'Words, a phrase in quotes, an email, a domain or a ticket number (#123).', validate: searchText }),
       types: t.arg({ type: [SearchKindEnum], required: false, description: 'Only these kinds (default: all).' }),
