@@ -24,6 +24,7 @@ afterAll(async () => {
 
 const DEMO_KEY = 'cxg_test_demo_key_exactly_once_0123456789';
 const TOTAL = 40;
+const BACKLOG = 100;
 /** Generous bounds for a busy machine; every wait below ends as soon as its condition holds. */
 const BOUND_MS = 120_000;
 
@@ -75,10 +76,12 @@ async function until(done: () => boolean | Promise<boolean>, what: () => string,
 
 /**
  * A conversation on a running server, a subscriber following it with the example client, and a
- * producer sending TOTAL messages (retrying while the server or database is down). `disrupt` runs
- * once the subscriber has received a third of them, while the producer keeps going.
+ * producer sending TOTAL messages (retrying while the server or database is down). Each
+ * disruption runs once the subscriber has received `at` messages, while the producer keeps going.
+ * A `backlog` of messages sent before the subscriber starts makes it replay them first, loading
+ * one payload after another: a disruption then lands while payloads are being loaded.
  */
-async function streamThrough(origin: () => string, disrupt: () => Promise<void>) {
+async function streamThrough(origin: () => string, disruptions: Array<{ at: number; run: () => Promise<void> }>, backlog = 0) {
   const call = api(origin);
   const started = await call(START, { input: { channel: 'CHAT', body: 'first', customer: { email: `exactly-once-${Date.now()}@example.test` } } });
   expect(started?.errors).toBeUndefined();
@@ -96,6 +99,18 @@ async function streamThrough(origin: () => string, disrupt: () => Promise<void>)
   };
   const start = (await readFeed(null)).at(-1)!.cursor;
 
+  const acknowledged: string[] = [];
+  const sendOnce = async (body: string) => {
+    const sent = await call(SEND, { input: { conversationId, authorKind: 'CUSTOMER', body } });
+    const id = sent?.data?.sendMessage?.newMessage?.id as string | undefined;
+    if (id) acknowledged.push(id);
+    return { id, sent };
+  };
+  for (let i = 0; i < backlog; i += 5) {
+    const batch = await Promise.all(Array.from({ length: Math.min(5, backlog - i) }, (_, j) => sendOnce(`backlog ${i + j}`)));
+    expect(batch.filter((b) => !b.id).map((b) => b.sent)).toEqual([]);
+  }
+
   const received: MessageEvent[] = [];
   const fatal: unknown[] = [];
   const follower = followConversation({
@@ -109,16 +124,13 @@ async function streamThrough(origin: () => string, disrupt: () => Promise<void>)
   });
   cleanup.push(() => follower.stop());
 
-  const acknowledged: string[] = [];
   let attempts = 0;
   let lastFailure: unknown = null;
   const producing = (async () => {
     for (let i = 0; i < TOTAL; ) {
       attempts += 1;
-      const sent = await call(SEND, { input: { conversationId, authorKind: 'CUSTOMER', body: `message ${i}` } });
-      const id = sent?.data?.sendMessage?.newMessage?.id as string | undefined;
+      const { id, sent } = await sendOnce(`message ${i}`);
       if (id) {
-        acknowledged.push(id);
         i += 1;
       } else {
         lastFailure = sent;
@@ -128,8 +140,13 @@ async function streamThrough(origin: () => string, disrupt: () => Promise<void>)
       if (attempts > TOTAL * 200) throw new Error('the producer gave up');
     }
   })();
-  await until(() => received.length >= TOTAL / 3, () => `${received.length} received before the disruption; ${acknowledged.length} sent; fatal ${JSON.stringify(fatal)}; last failure ${JSON.stringify(lastFailure)}`);
-  await disrupt();
+  for (const [i, disruption] of disruptions.entries()) {
+    await until(
+      () => received.length >= disruption.at,
+      () => `${received.length}/${disruption.at} received before disruption ${i + 1}; ${acknowledged.length} sent; fatal ${JSON.stringify(fatal)}; last failure ${JSON.stringify(lastFailure)}`,
+    );
+    await disruption.run();
+  }
   await producing;
 
   // Everything committed after `start` (only this conversation's messages), read from the change feed.
@@ -184,10 +201,15 @@ describe('a server SIGKILLed mid-stream and restarted on the same port and datab
     cleanup.push(() => server.stop('SIGKILL'));
     const result = await streamThrough(
       () => server.origin,
-      async () => {
-        await server.stop('SIGKILL');
-        server = await startServerProcess(env, 240_000);
-      },
+      [
+        {
+          at: TOTAL / 3,
+          run: async () => {
+            await server.stop('SIGKILL');
+            server = await startServerProcess(env, 240_000);
+          },
+        },
+      ],
     );
     expectExactlyOnce(result);
   });
@@ -203,10 +225,17 @@ describe.skipIf(noPrivatePostgres !== null)(`PostgreSQL restarting while a subsc
     const url = await pg.createDatabase('cxgraph');
     const server = await startServerProcess({ DATABASE_URL: url, CXGRAPH_DEMO_API_KEY: DEMO_KEY, CXGRAPH_EVENT_POLL_MS: '500' }, 240_000);
     cleanup.push(() => server.stop('SIGKILL'));
+    // `fast` cuts every connection, like a restart by the operator; `immediate` is a crash (recovery on start).
+    // An event is at risk when a restart lands between its read and its payload's load: the
+    // first restarts hit the subscriber while it replays a backlog, the last ones live delivery.
     const result = await streamThrough(
       () => server.origin,
-      // `fast` cuts every connection, like a failover or a restart by the operator.
-      () => pg.restart('fast'),
+      [
+        { at: 3, run: () => pg.restart('fast') },
+        { at: BACKLOG / 2, run: () => pg.restart('immediate') },
+        { at: BACKLOG + TOTAL / 4, run: () => pg.restart('fast') },
+      ],
+      BACKLOG,
     );
     expectExactlyOnce(result);
   });

@@ -51,13 +51,17 @@ function spawnServer(env: NodeJS.ProcessEnv): ChildProcess {
 }
 
 /**
- * Signals the child's whole group and resolves with the wrapper's exit code once every process
- * of the group is gone; SIGKILL after `graceMs` if they are still there.
+ * Stops the child and resolves with the wrapper's exit code once every process of its group is
+ * gone; the whole group is SIGKILLed after `graceMs` if any is still there. SIGKILL goes to the
+ * group at once; a graceful signal goes to the wrapper, which relays it to node and exits with
+ * node's code (signalled too, it would report the signal instead).
  */
 async function stopGroup(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals, graceMs = STOP_GRACE_MS): Promise<number | null> {
   const pid = child.pid;
   if (pid === undefined) return exited;
-  killGroup(pid, signal);
+  if (signal === 'SIGKILL') killGroup(pid, signal);
+  else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  else killGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   let killed = signal === 'SIGKILL';
   // The wrapper may exit before its node child: wait for the group, not for the wrapper.
