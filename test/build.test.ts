@@ -59,7 +59,9 @@ describe('the production build', () => {
         child.on('exit', (code) => reject(new Error(`the built server exited with ${code}\n${output}`)));
       });
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
-      expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+      const body = (await res.json()) as { data?: unknown; errors?: unknown };
+      expect(body.data).toEqual({ __typename: 'Query' });
+      expect(body.errors).toBeUndefined();
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       killGroup('SIGTERM');
       expect(await exited).toBe(0);

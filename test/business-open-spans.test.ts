@@ -3,6 +3,7 @@ import { uuidv7 } from '../src/db/ids.ts';
 import { testDatabase } from './helpers/database.ts';
 import { createTestWorkspace, type TestWorkspace } from './helpers/factories.ts';
 import { createCalendar, createPolicy, dbId, insertTickets, OFFICE } from './sla-helpers.ts';
+import { scaledTimeout } from './helpers/load.ts';
 
 /**
  * BusinessOpenSpan: each calendar's open hours laid out for local dates 1990-01-01 … 2100-12-31,
@@ -133,7 +134,8 @@ describe('business time from open spans', () => {
     ['a 24-hour calendar across 23- and 25-hour days', NEW_YORK_DST_WEEKS, (ws: TestWorkspace) => createCalendar(ws, ROUND_THE_CLOCK).then(dbId)],
     ['night hours across the DST gap, touching and overlapping', BERLIN_DST_WEEKS, (ws: TestWorkspace) => insertCalendar(ws, 'Europe/Berlin', NIGHT_SHIFT)],
     ['a calendar without hours', BERLIN_DST_WEEKS, (ws: TestWorkspace) => insertCalendar(ws, 'Europe/Berlin', [])],
-  ] as const)('agree with the walk to the microsecond: %s', async (name, windows, make) => {
+    // Laying out a calendar's open spans is CPU-bound: the limit follows the machine's load.
+  ] as const)('agree with the walk to the microsecond: %s', { timeout: scaledTimeout(60_000) }, async (name, windows, make) => {
     const calendar = await make(await createTestWorkspace());
     const result = await compare(calendar, [...windows]);
     expect(result.addMismatches).toBeNull();

@@ -98,12 +98,13 @@ describe('server start-up failures', () => {
     expectOneLineFailure(await runServerToExit({ CXGRAPH_DATA_DIR: '/dev/null/cxgraph' }), /cannot use data folder \/dev\/null\/cxgraph/);
   });
 
-  it('reports a port in use', async () => {
+  // The embedded database migrates before the port is taken: minutes on a busy machine.
+  it('reports a port in use', { timeout: 300_000 }, async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = await runServerToExit({ CXGRAPH_DATA_DIR: 'memory', CXGRAPH_SEED_DEMO: 'false', PORT: String(port), HOST: '127.0.0.1' });
+      const result = await runServerToExit({ CXGRAPH_DATA_DIR: 'memory', CXGRAPH_SEED_DEMO: 'false', PORT: String(port), HOST: '127.0.0.1' }, 280_000);
       expectOneLineFailure(result, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     } finally {
       blocker.close();

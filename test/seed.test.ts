@@ -8,6 +8,7 @@ import { pgliteMigrationFactory } from '../src/db/adapters.ts';
 import { wrapPglite, type Database } from '../src/db/index.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
+import { scaledTimeout } from './helpers/load.ts';
 import { graphql } from './helpers/app.ts';
 import { testDatabase } from './helpers/database.ts';
 
@@ -304,7 +305,8 @@ describe('determinism', () => {
   const dbs: Database[] = [];
   afterAll(async () => Promise.all(dbs.map((d) => d.close())));
 
-  it('builds byte-identical demo and bulk workspaces from the same now and seed', async () => {
+  // Two fresh embedded databases, seeded twice: CPU-bound, so its limit follows the machine's load.
+  it('builds byte-identical demo and bulk workspaces from the same now and seed', { timeout: scaledTimeout(60_000) }, async () => {
     dbs.push(...(await freshPglites(2)));
     const demos = [];
     const bulks = [];

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Event, PrismaClient } from '../generated/prisma/client.ts';
 import { ErrorCode, requestError } from '../errors.ts';
+import { deliveryUnavailable, jittered, RETRY_DELAYS_MS, sleep } from './delivery.ts';
 import { acceptedEvents, CompiledRoute, type EventCheck, type EventRoute, type FeedRegistry, type FeedSubscriber, type WorkspaceFeed } from './feed.ts';
 
 /**
@@ -60,8 +61,19 @@ export async function startingPoint(
   return id;
 }
 
-/** Either an event, or the error that ends the stream (delivered as a GraphQL error, then the stream completes). */
-export type StreamItem = { event: Event; error?: undefined } | { event?: undefined; error: GraphQLError };
+/**
+ * Either an event, or the error that ends the stream (delivered as a GraphQL error, then the
+ * stream completes). An event pulled from a stream carries `resumeAfter`: the id of the event
+ * the subscriber received before it (or the stream's starting point), so a stream that cannot
+ * deliver it can end with the cursor that gets it again.
+ */
+export type StreamItem = { event: Event; error?: undefined; resumeAfter?: bigint } | { event?: undefined; error: GraphQLError };
+
+/** The cursor to resume with, in front of this item's event; null when there is none to give (an empty workspace at start). */
+export function resumeCursorOf(payload: unknown): string | null {
+  const after = (payload as { resumeAfter?: unknown } | null)?.resumeAfter;
+  return typeof after === 'bigint' && after > 0n ? encodeEventCursor(after) : null;
+}
 
 /** The durable event of a subscription payload, when it is a stream item carrying one (typing signals and metric updates are not). */
 export function eventOfItem(payload: unknown): Event | null {
@@ -109,11 +121,15 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
   /** The last join attempt was refused: read the table before trying again. */
   private joinFailed = false;
   private finished = false;
+  /** The last event handed to the consumer (or the starting point): where a resume must start. */
+  private delivered: bigint;
+  /** Consecutive failed reads of the table (database blip); reset by a successful one. */
+  private failures = 0;
   private waiter: (() => void) | null = null;
   private readonly untrack: () => void;
 
   constructor(private readonly o: EventStreamOptions<unknown>) {
-    this.cursor = o.after;
+    this.cursor = this.delivered = o.after;
     this.route = new CompiledRoute(o.route);
     this.check = o.check;
     this.untrack = o.track?.(this) ?? (() => undefined);
@@ -210,13 +226,30 @@ class EventStream implements AsyncIterableIterator<StreamItem>, FeedSubscriber {
   async next(): Promise<IteratorResult<StreamItem>> {
     for (;;) {
       const item = this.queue.shift();
+      if (item?.event) {
+        const resumeAfter = this.delivered;
+        this.delivered = item.event.id;
+        return { value: { event: item.event, resumeAfter }, done: false };
+      }
       if (item) return { value: item, done: false };
       if (this.finished) return { value: undefined, done: true };
       if (!this.feed) {
         // Replay is paced by the consumer: one page per pull, nothing buffered ahead. A feed that
         // still holds everything after the cursor is joined at once, without reading the table.
-        const fromMemory = !this.joinFailed && (this.o.feeds.get(this.o.workspaceId)?.covers(this.cursor) ?? false);
-        if ((fromMemory || (await this.replayPage())) && !this.finished) this.joinFailed = !(await this.join());
+        try {
+          const fromMemory = !this.joinFailed && (this.o.feeds.get(this.o.workspaceId)?.covers(this.cursor) ?? false);
+          if ((fromMemory || (await this.replayPage())) && !this.finished) this.joinFailed = !(await this.join());
+          this.failures = 0;
+        } catch {
+          // The table could not be read (nothing was queued from the failed page): try again a few
+          // times, then end with the cursor of the last event delivered, never skipping one.
+          const delay = RETRY_DELAYS_MS[this.failures++];
+          if (delay === undefined || this.finished) {
+            this.fail(deliveryUnavailable(this.delivered > 0n ? encodeEventCursor(this.delivered) : null));
+          } else {
+            await sleep(jittered(delay));
+          }
+        }
         continue;
       }
       await new Promise<void>((resolve) => {

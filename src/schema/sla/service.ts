@@ -61,7 +61,7 @@ export async function createBusinessCalendar(prisma: PrismaClient, actor: Actor,
       await tx.businessHoliday.createMany({ data: holidayRows(actor, id, input.holidays ?? []) });
       await recordCalendarEvent(tx, actor, 'business_calendar.created', calendar);
       return calendar;
-    }),
+    }, TX_OPTIONS),
   );
 }
 
@@ -97,7 +97,7 @@ export async function updateBusinessCalendar(prisma: PrismaClient, actor: Actor,
       changed.unshift(...changedScalars(before, calendar, ['name', 'timeZone']));
       if (changed.length > 0) await recordCalendarEvent(tx, actor, 'business_calendar.updated', calendar, changed);
       return calendar;
-    }),
+    }, TX_OPTIONS),
   );
 }
 
@@ -129,7 +129,7 @@ export async function deleteBusinessCalendar(prisma: PrismaClient, actor: Actor,
     // Deleted meanwhile by another call, which recorded the event.
     if (count === 0) throw new NotFoundError('BusinessCalendar', 'input.id');
     await recordCalendarEvent(tx, actor, 'business_calendar.deleted', { id });
-  });
+  }, TX_OPTIONS);
   return id;
 }
 
@@ -173,7 +173,7 @@ export async function createSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
       await tx.slaTarget.createMany({ data: targetRows(actor, id, input.targets) });
       await recordPolicyEvent(tx, actor, 'sla_policy.created', policy);
       return policy;
-    }),
+    }, TX_OPTIONS),
   );
 }
 
@@ -214,7 +214,7 @@ export async function updateSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
       const changed = [...changedScalars(policy, updated, ['name', 'description', 'calendarId', 'active']), ...(changedTargets ? ['targets'] : [])];
       if (changed.length > 0) await recordPolicyEvent(tx, actor, 'sla_policy.updated', updated, changed);
       return updated;
-    }),
+    }, TX_OPTIONS),
   );
 }
 
@@ -231,7 +231,7 @@ export async function deleteSlaPolicy(prisma: PrismaClient, actor: Actor, raw: u
     // Deleted meanwhile by another call, which recorded the event.
     if (count === 0) throw new NotFoundError('SlaPolicy', 'input.id');
     await recordPolicyEvent(tx, actor, 'sla_policy.deleted', policy);
-  });
+  }, TX_OPTIONS);
   return id;
 }
 
