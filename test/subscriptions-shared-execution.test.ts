@@ -97,7 +97,7 @@ describe('shared subscription execution', () => {
     // The customers-only key may not read the customer's conversations (a non-null field, so the
     // customer is null): it never receives the full key's result.
     expect(limited.items[0].data.customerTimelineUpdated).toEqual({ eventId: same[0]!.items[0].data.customerTimelineUpdated.eventId, customer: null });
-    expect(limited.items[0].errors).toEqual([expect.objectContaining({ path: ['customerTimelineUpdated', 'customer', 'conversations'], extensions: { code: 'FORBIDDEN' } })]);
+    expect(limited.items[0].errors).toEqual([expect.objectContaining({ path: ['customerTimelineUpdated', 'customer', 'conversations'], extensions: { code: 'FORBIDDEN', requiredScope: 'conversations:read' } })]);
     // One execution for the three identical subscriptions, one for the other key.
     expect(executions).toHaveLength(2);
     await Promise.all([...same, limited].map((s) => s.close()));
