@@ -1,7 +1,7 @@
-import { uncounted } from '../db/query-counter.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { SlaTargetKind } from '../generated/prisma/enums.ts';
 import type { Logger } from '../logger.ts';
+import { createPeriodicJob, type PeriodicJob } from '../jobs/periodic.ts';
 import { slaOutcome } from '../metrics/sla.ts';
 import type { WakeupBus } from './bus.ts';
 import { recordEvents, type NewEvent } from './outbox.ts';
@@ -146,18 +146,12 @@ export async function sweepSlaBreaches(prisma: PrismaClient, options: SweepOptio
   );
 }
 
-export interface SlaBreachSweeper {
-  /**
-   * Sweeps now, batch after batch until the backlog is gone, waking the subscribers of every
-   * workspace that got events; joins a sweep already running. Resolves with what it announced
-   * (nothing once stopped).
-   */
-  sweep(): Promise<SlaBreach[]>;
-  /** Sweeps at once (what passed while no server ran), then every `intervalMs`. */
-  start(): void;
-  /** No further sweeps; resolves once a sweep in progress has finished. */
-  stop(): Promise<void>;
-}
+/**
+ * Sweeps batch after batch until the backlog is gone, waking the subscribers of every workspace
+ * that got events; `sweep()` resolves with what it announced (nothing once stopped). Its first
+ * sweep at start announces what passed while no server ran.
+ */
+export type SlaBreachSweeper = PeriodicJob<SlaBreach[]>;
 
 export interface SweeperOptions extends SweepOptions {
   prisma: PrismaClient;
@@ -172,55 +166,23 @@ const MAX_BATCHES_PER_SWEEP = 20;
 
 export function createSlaBreachSweeper(options: SweeperOptions): SlaBreachSweeper {
   const { prisma, bus, log } = options;
-  let running: Promise<SlaBreach[]> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let started = false;
-  let stopped = false;
-
-  async function run(): Promise<SlaBreach[]> {
-    const announced: SlaBreach[] = [];
-    for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !stopped; batch += 1) {
-      const breaches = await sweepSlaBreaches(prisma, options);
-      announced.push(...breaches);
-      // After the commit: subscribers here and, through Redis, on every other instance.
-      for (const workspaceId of new Set(breaches.map((b) => b.workspaceId))) {
-        bus.notify(workspaceId).catch((error: unknown) => log.warn({ err: error }, 'could not publish a wake-up'));
+  return createPeriodicJob({
+    name: 'SLA breach sweep',
+    intervalMs: options.intervalMs,
+    log,
+    async run(stopped) {
+      const announced: SlaBreach[] = [];
+      for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !stopped(); batch += 1) {
+        const breaches = await sweepSlaBreaches(prisma, options);
+        announced.push(...breaches);
+        // After the commit: subscribers here and, through Redis, on every other instance.
+        for (const workspaceId of new Set(breaches.map((b) => b.workspaceId))) {
+          bus.notify(workspaceId).catch((error: unknown) => log.warn({ err: error }, 'could not publish a wake-up'));
+        }
+        if (breaches.length < options.batchSize) break;
       }
-      if (breaches.length < options.batchSize) break;
-    }
-    if (announced.length > 0) log.info({ breaches: announced.length }, 'announced SLA breaches');
-    return announced;
-  }
-
-  function sweep(): Promise<SlaBreach[]> {
-    // Bookkeeping of the instance, not of whatever request or test block triggered it.
-    running ??= uncounted(() => run()).finally(() => (running = null));
-    return running;
-  }
-
-  function schedule(delayMs: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      sweep()
-        .catch((error: unknown) => log.warn({ err: error }, 'SLA breach sweep failed; retrying on the next tick'))
-        .finally(() => schedule(options.intervalMs));
-    }, delayMs);
-    timer.unref();
-  }
-
-  return {
-    sweep,
-    start() {
-      if (started || stopped) return;
-      started = true;
-      schedule(0);
+      if (announced.length > 0) log.info({ breaches: announced.length }, 'announced SLA breaches');
+      return announced;
     },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running?.catch(() => undefined);
-    },
-  };
+  });
 }
