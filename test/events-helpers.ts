@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
+import type { StreamItem } from '../src/events/stream.ts';
 import type { TestWorkspace } from './helpers/factories.ts';
 
 /** Shared by the change-feed tests: run a mutation, read the feed, compare events. */
@@ -58,4 +59,15 @@ export async function run(ws: TestWorkspace, name: string, input: Record<string,
 export async function eventsSince(ws: TestWorkspace, after: string | null) {
   const { events, cursor } = await readFeed(ws, after);
   return { events, cursor, pairs: events.map((e) => [e.type, e.subjectId]) };
+}
+
+/** The next `n` items of an event stream (fewer if it ends first). */
+export async function take(stream: AsyncIterator<StreamItem>, n: number): Promise<StreamItem[]> {
+  const items: StreamItem[] = [];
+  while (items.length < n) {
+    const next = await stream.next();
+    if (next.done) break;
+    items.push(next.value);
+  }
+  return items;
 }

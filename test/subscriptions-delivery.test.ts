@@ -9,6 +9,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { testDatabase } from './helpers/database.ts';
+import { take } from './events-helpers.ts';
 import { createTestWorkspace } from './helpers/factories.ts';
 import { liveFixtures, untilChanged } from './helpers/ws.ts';
 
@@ -182,16 +183,6 @@ describe('an event whose payload cannot be loaded', () => {
 
 describe('a replay page that cannot be read', () => {
   const UPDATED = { types: ['message.added'] };
-
-  async function take(stream: AsyncIterator<StreamItem>, n: number): Promise<StreamItem[]> {
-    const items: StreamItem[] = [];
-    while (items.length < n) {
-      const next = await stream.next();
-      if (next.done) break;
-      items.push(next.value);
-    }
-    return items;
-  }
 
   it('is retried, and ends the stream with the last delivered cursor when the table stays unreadable', async () => {
     const { ws, events } = await conversationWithMessages(['one', 'two']);

@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { redisAnswers } from './helpers/redis.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../src/auth/api-keys.ts';
@@ -7,7 +6,7 @@ import { parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/index.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { onPostgres } from './helpers/database.ts';
-import { startServerProcess } from './helpers/process.ts';
+import { freePort, startServerProcess } from './helpers/process.ts';
 import { scratchDatabase } from './helpers/scratch.ts';
 import { connectWs, liveFixtures, MESSAGE_ADDED, settle, subscribe } from './helpers/ws.ts';
 
@@ -25,17 +24,6 @@ const skipReason = !onPostgres()
     ? 'redis-server is not on PATH'
     : null;
 if (skipReason) console.warn(`[subscriptions-redis-restart] skipped: ${skipReason}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const pong = (port: number) => redisAnswers('127.0.0.1', port, 500);
 

@@ -9,6 +9,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { createLogger } from '../src/logger.ts';
 import { createReadinessCheck } from '../src/readiness.ts';
 import { testDatabase } from './helpers/database.ts';
+import { take } from './events-helpers.ts';
 import { createTestWorkspace } from './helpers/factories.ts';
 
 /** The event stream on its own: replay in pages, the replay/live seam, the buffer bound, and the bus's health. */
@@ -27,16 +28,6 @@ async function workspaceWithEvents(count: number) {
 }
 
 const UPDATED = { types: ['customer.updated'] };
-
-async function take(stream: AsyncIterator<StreamItem>, n: number): Promise<StreamItem[]> {
-  const items: StreamItem[] = [];
-  while (items.length < n) {
-    const next = await stream.next();
-    if (next.done) break;
-    items.push(next.value);
-  }
-  return items;
-}
 
 describe('eventStream', () => {
   it('replays more than a page in order, then delivers live events with no gap or duplicate at the seam', async () => {
