@@ -145,6 +145,41 @@ describe('Idempotency-Key on mutations', () => {
     expect((await post(yoga, ws.apiKey, CREATE, { input }, 'k'.repeat(255))).body.data.createTicket.__typename).toBe('TicketPayload');
   });
 
+  it('releases the key of a failure once the database is back, so the retry runs instead of waiting out the lease', async () => {
+    const { db, ws, input } = await fixture();
+    let failTransaction = true;
+    let failedReleases = 0;
+    // The database is down for the request and for the first two attempts to free its key.
+    const flaky = new Proxy(db.prisma, {
+      get(target, property, receiver) {
+        if (property === '$transaction' && failTransaction) {
+          failTransaction = false;
+          return () => Promise.reject(new Error('Connection terminated unexpectedly'));
+        }
+        if (property === '$executeRaw') {
+          return (strings: TemplateStringsArray, ...values: unknown[]) => {
+            if (strings.join('?').includes('DELETE FROM "IdempotencyKey"') && failedReleases < 2) {
+              failedReleases += 1;
+              return Promise.reject(new Error('Connection terminated unexpectedly'));
+            }
+            return target.$executeRaw(strings, ...values);
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    // A short wait for duplicates: a key still held would answer IDEMPOTENCY_KEY_IN_USE.
+    const yoga = createApp({ db: { ...db, prisma: flaky }, logger: createLogger('silent'), http: readHttpConfig({ CXGRAPH_IDEMPOTENCY_WAIT_MS: '3000' }) });
+    const k = key();
+    const failed = await post(yoga, ws.apiKey, CREATE, { input }, k);
+    expect(failed.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(failedReleases).toBeGreaterThanOrEqual(1);
+    const retried = await post(yoga, ws.apiKey, CREATE, { input }, k);
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.createTicket.__typename).toBe('TicketPayload');
+    expect(await ticketCount(ws)).toBe(1);
+  });
+
   it('does not store a retryable failure: the retry with the same key runs again', async () => {
     const { db, ws, input } = await fixture();
     let failNext = true;

@@ -118,7 +118,7 @@ export interface PgPoolOptions {
 }
 
 export function createPgPool(fields: PgConnectionFields, options: PgPoolOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     ...fields,
     max: options.max,
     application_name: options.applicationName ?? 'cxgraph',
@@ -126,6 +126,12 @@ export function createPgPool(fields: PgConnectionFields, options: PgPoolOptions)
     idleTimeoutMillis: 30_000,
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
+  // pg-pool listens for errors only on idle clients. A checked-out client between two statements
+  // (inside a transaction) whose connection dies — a database restart — emits 'error' with nobody
+  // listening, and an unhandled 'error' event ends the process. The next statement on it fails
+  // (SERVICE_UNAVAILABLE), and the pool drops it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /** Distinct statements prepared by name; any beyond are sent unnamed (parsed and planned each time). */

@@ -65,6 +65,8 @@ export function cancelOnAbort(pool: pg.Pool, fields: PgConnectionFields, onCance
 
   const cancel = async (pids: number[]) => {
     const client = new pg.Client({ ...fields, application_name: 'cxgraph-cancel', connectionTimeoutMillis: 2_000 });
+    // A connection cut while it is open must not become an unhandled 'error' event.
+    client.on('error', onCancelError);
     try {
       await client.connect();
       await client.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);

@@ -5,7 +5,8 @@ import type { Context } from '../context.ts';
 import { ErrorCode } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
-import { completeKey, lookupKey, releaseKey, reserveKey, type Reservation, type StoredResponse } from './idempotency-store.ts';
+import { uncounted } from '../db/query-counter.ts';
+import { completeKey, LEASE_MS, lookupKey, releaseKey, reserveKey, type Reservation, type StoredResponse } from './idempotency-store.ts';
 
 /**
  * `Idempotency-Key` on mutations over HTTP (Stripe's rules; README "Retrying mutations safely").
@@ -127,6 +128,26 @@ export function useIdempotencyKeys(options: IdempotencyOptions): Plugin<Record<s
     }
   }
 
+  /**
+   * Releases a key whose outcome was not stored. When the database is what failed, the release
+   * fails too: it is retried with backoff until it works or the lease ends by itself, so a
+   * client retrying its request gets it run once the database is back, not IDEMPOTENCY_KEY_IN_USE
+   * for the rest of the lease. Only the holder's token can release, so a late retry is harmless.
+   */
+  function releaseEventually(reservation: Reservation): void {
+    const giveUpAt = Date.now() + LEASE_MS;
+    const attempt = (delayMs: number) => {
+      uncounted(() => releaseKey(prisma, reservation)).catch((error: unknown) => {
+        if (Date.now() + delayMs >= giveUpAt) {
+          log.warn({ err: error, key: reservation.key }, 'could not release an idempotency key; its lease ends it');
+          return;
+        }
+        setTimeout(() => attempt(Math.min(delayMs * 2, 10_000)), delayMs).unref();
+      });
+    };
+    attempt(250);
+  }
+
   async function store(reservation: Reservation, response: Response): Promise<void> {
     const scope = `${reservation.apiKeyId}\n${reservation.key}`;
     try {
@@ -139,7 +160,7 @@ export function useIdempotencyKeys(options: IdempotencyOptions): Plugin<Record<s
       }
     } catch (error) {
       log.warn({ err: error }, 'could not store the response of an idempotency key; releasing it');
-      await releaseKey(prisma, reservation).catch((err: unknown) => log.warn({ err }, 'could not release an idempotency key'));
+      releaseEventually(reservation);
     } finally {
       running.get(scope)?.finish();
       running.delete(scope);
