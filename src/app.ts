@@ -1,7 +1,7 @@
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import { ApiKeyCache } from './auth/key-cache.ts';
-import { resolveViewer } from './auth/viewer.ts';
+import { authorizationOf, resolveViewer } from './auth/viewer.ts';
 import type { Context } from './context.ts';
 import { AppError, dependencyError } from './errors.ts';
 import { classifyDatabaseError } from './db/outage.ts';
@@ -61,13 +61,6 @@ export interface ServerContext {
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
-
-function authorizationOf(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | null {
-  const fromInit = connectionParams?.authorization ?? connectionParams?.Authorization;
-  if (typeof fromInit === 'string') return fromInit;
-  // WebSocket operations carry no fetch Request: their key is in connectionParams only.
-  return typeof request?.headers?.get === 'function' ? request.headers.get('authorization') : null;
-}
 
 /**
  * Builds the GraphQL application (no listening: tests call `app.fetch` in memory and

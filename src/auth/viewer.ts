@@ -56,6 +56,14 @@ export interface KeyRecord extends KeyValidity {
 
 const INVALID_KEY = 'API key is invalid, revoked or expired';
 
+/** The `Authorization` value of an HTTP request, or of a graphql-ws `connection_init` payload. */
+export function authorizationOf(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | null {
+  const fromInit = connectionParams?.authorization ?? connectionParams?.Authorization;
+  if (typeof fromInit === 'string') return fromInit;
+  // WebSocket operations carry no fetch Request: their key is in connectionParams only.
+  return typeof request?.headers?.get === 'function' ? request.headers.get('authorization') : null;
+}
+
 /**
  * The key of an `Authorization` value: null for no header (the request may still run
  * introspection); a 401 UNAUTHENTICATED error for anything but "Bearer <key>" of a sane length.

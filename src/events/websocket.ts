@@ -4,7 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.ts';
 import { ErrorCode } from '../errors.ts';
-import { resolveViewer, viewerCan, type Viewer } from '../auth/viewer.ts';
+import { authorizationOf, resolveViewer, viewerCan, type Viewer } from '../auth/viewer.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiKeyWatch } from './key-watch.ts';
@@ -56,11 +56,6 @@ function withoutHttp(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }
 
-function authorizationFrom(params: Record<string, unknown> | undefined): string | null {
-  const value = params?.authorization ?? params?.Authorization;
-  return typeof value === 'string' ? value : null;
-}
-
 export function attachWebSockets(
   server: Server,
   app: App,
@@ -83,7 +78,7 @@ export function attachWebSockets(
       subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
-        const authorization = authorizationFrom(ctx.connectionParams);
+        const authorization = authorizationOf(undefined, ctx.connectionParams);
         if (!authorization) {
           socket.close(4401, 'Unauthorized: send connectionParams.authorization = "Bearer <api key>"');
           return false;

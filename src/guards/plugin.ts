@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
 import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { hashApiKey } from '../auth/api-keys.ts';
+import { authorizationOf, bearerKey } from '../auth/viewer.ts';
 import { ErrorCode } from '../errors.ts';
 import { actualCost, requestedCost } from './cost.ts';
 import type { CostBuckets } from './bucket.ts';
@@ -76,11 +77,13 @@ interface GuardedContext {
  * address; keys are the unit partners are limited by.
  */
 export function bucketOf(context: GuardedContext): string {
-  const fromParams = context.connectionParams?.authorization ?? context.connectionParams?.Authorization;
-  const header = typeof fromParams === 'string' ? fromParams : context.request?.headers?.get?.('authorization');
-  const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header.trim())?.[1] : undefined;
-  if (bearer) return `key:${createHash('sha256').update(bearer).digest('hex').slice(0, 32)}`;
-  return `ip:${context.req?.socket?.remoteAddress ?? 'unknown'}`;
+  let key: string | null = null;
+  try {
+    key = bearerKey(authorizationOf(context.request, context.connectionParams));
+  } catch {
+    // A malformed header is refused with 401 after admission; until then it pays as its address.
+  }
+  return key ? `key:${hashApiKey(key).slice(0, 32)}` : `ip:${context.req?.socket?.remoteAddress ?? 'unknown'}`;
 }
 
 export function costExtension(state: CostState | undefined, rateLimit: RateLimitConfig) {
